@@ -1,0 +1,37 @@
+"""pytrace_sem: faithful, fast, per-statement execution traces of Python functions.
+
+Typical use::
+
+    import pytrace_sem
+
+    t = pytrace_sem.trace_call("def f(xs):\n    xs.append(1)\n    return xs\n", "f([0])")
+    for step in t.steps:
+        print(step.line, step.event, {k: v["repr"] for k, v in step.changes.items()})
+
+The public surface is ``__all__``; everything else is internal.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from pytrace_sem.errors import (
+    CallError,
+    InputGenerationError,
+    LimitError,
+    PytraceSemError,
+    SandboxError,
+    SourceError,
+    TraceFormatError,
+)
+
+__all__ = [
+    "__version__",
+    "PytraceSemError",
+    "SourceError",
+    "CallError",
+    "LimitError",
+    "TraceFormatError",
+    "SandboxError",
+    "InputGenerationError",
+]

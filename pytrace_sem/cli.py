@@ -1,0 +1,74 @@
+"""The ``pytrace-sem`` command line.
+
+Each subcommand lives in its own module that exposes ``add_parser(subparsers)``
+and ``run(args) -> int``; this module only builds the parser, dispatches, and
+turns library errors into one line on stderr and a named exit code.
+
+    pytrace-sem trace examples/sample.py --call "f([1, 2], 'a')" --format text
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+__all__ = ["main", "EXIT_OK", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+# Subcommand modules, imported only when the parser is built. Add a module here
+# to add a subcommand; it must define add_parser(subparsers) and run(args).
+_COMMAND_MODULES = (
+    "pytrace_sem._cmd_trace",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from pytrace_sem import __version__
+
+    parser = _Parser(
+        prog="pytrace-sem",
+        description="Faithful execution traces of Python functions.",
+    )
+    parser.add_argument("--version", action="version", version=f"pytrace-sem {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from pytrace_sem.errors import PytraceSemError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except PytraceSemError as exc:
+        sys.stderr.write(f"pytrace-sem: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("pytrace-sem: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
