@@ -1,0 +1,285 @@
+"""Training rows in TRL's conversational format, and the prompts they share with evaluation.
+
+A row is a plain dict with four columns::
+
+    {"messages": [{"role": "user", "content": "...[PYTHON]...[/PYTHON]"},
+                  {"role": "assistant", "content": "[ANSWER]\\nassert f(1) == 2\\n[/ANSWER]"}],
+     "task": "output_direct", "id": "sample_0:output_direct", "source": "cruxeval-dev"}
+
+``datasets.load_dataset("json", data_files=...)`` reads a JSONL file of such rows
+and TRL's ``SFTTrainer`` trains on ``messages`` (loss on the assistant turn only).
+The prompt builders here are the single place that writes a task's wording, so
+the training rows and the evaluation prompts in :mod:`semcoder.eval` match.
+
+Typical use (a small training set from CRUXEval-style records)::
+
+    from semcoder.tasks import rows_from_cruxeval, write_jsonl
+    rows = rows_from_cruxeval(records, tasks=("output_direct", "input_direct"))
+    write_jsonl(rows, "data/train.jsonl")
+
+Conventions (CRUXEval / SemCoder): code sits between ``[PYTHON]`` and ``[/PYTHON]``,
+reasoning between ``[MONOLOGUE]`` and ``[/MONOLOGUE]``, the answer is a full
+assertion between ``[ANSWER]`` and ``[/ANSWER]``, a repaired function between
+``[Refined]`` and ``[/Refined]``. Code and literals are passed through byte for
+byte: quotes are never rewritten.
+
+The corpus builder (``semcoder corpus format``) produces the same columns from
+traced corpus records; :func:`rows_from_cruxeval` is the small stand-in that the
+tests and the demo use.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from semcoder.errors import DataError
+
+__all__ = [
+    "TASKS",
+    "DIRECT_TASKS",
+    "ROW_COLUMNS",
+    "PREDICTION_MODES",
+    "output_prediction_prompt",
+    "input_prediction_prompt",
+    "prediction_answer",
+    "code_generation_prompt",
+    "code_answer",
+    "refine_prompt",
+    "refined_answer",
+    "rows_from_cruxeval",
+    "write_jsonl",
+    "read_jsonl",
+]
+
+#: Every task name a row's ``task`` column may hold: the paper's four tasks plus the
+#: direct-answer and scratchpad variants of the two prediction tasks (for the ablation).
+TASKS: tuple[str, ...] = (
+    "nl2code",
+    "output_monologue",
+    "input_monologue",
+    "debug_refine",
+    "output_direct",
+    "input_direct",
+    "output_scratchpad",
+    "input_scratchpad",
+)
+
+#: The tasks that need nothing but a function, an input and its output.
+DIRECT_TASKS: tuple[str, ...] = ("output_direct", "input_direct")
+
+#: The columns of a training row, in order.
+ROW_COLUMNS: tuple[str, ...] = ("messages", "task", "id", "source")
+
+#: How a prediction prompt asks for reasoning before the answer.
+PREDICTION_MODES: tuple[str, ...] = ("direct", "monologue", "scratchpad")
+
+_OUTPUT_TASK = (
+    "Below is a Python function and an assertion that calls it. Replace ?? with the value "
+    "that the call returns, written as a Python literal (no expressions, no function calls), "
+    "even if the function looks wrong or incomplete."
+)
+_INPUT_TASK = (
+    "Below is a Python function and an assertion about its result. Replace ?? with arguments, "
+    "written as Python literals, for which the call returns the given value. Several inputs "
+    "may work; give any one of them."
+)
+_REASONING = {
+    "direct": "",
+    "monologue": (
+        " Before answering, reason about the execution step by step between [MONOLOGUE] and "
+        "[/MONOLOGUE]."
+    ),
+    "scratchpad": (
+        " Before answering, write the execution trace, one line per step with the values that "
+        "change, between [SCRATCHPAD] and [/SCRATCHPAD]."
+    ),
+}
+_INPUT_REASONING = {
+    "direct": "",
+    "monologue": (
+        " Before answering, reason backwards from the output to what the input must be, "
+        "between [MONOLOGUE] and [/MONOLOGUE]."
+    ),
+    "scratchpad": _REASONING["scratchpad"],
+}
+_ANSWER_FORMAT = " Give the whole assertion between [ANSWER] and [/ANSWER]."
+_REASONING_TAG = {"monologue": "MONOLOGUE", "scratchpad": "SCRATCHPAD"}
+
+
+def _code_block(code: str, last_line: str | None = None) -> str:
+    body = code if code.endswith("\n") else code + "\n"
+    if last_line is not None:
+        body += last_line + "\n"
+    return f"[PYTHON]\n{body}[/PYTHON]"
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in PREDICTION_MODES:
+        raise DataError(f"unknown prediction mode {mode!r}; use one of {', '.join(PREDICTION_MODES)}")
+
+
+def output_prediction_prompt(code: str, args: str, *, mode: str = "direct", function: str = "f") -> str:
+    """The user turn of an output-prediction task (CRUXEval-O).
+
+    >>> print(output_prediction_prompt("def f(x):\\n    return x", "1").splitlines()[-2])
+    assert f(1) == ??
+    """
+    _check_mode(mode)
+    instruction = _OUTPUT_TASK + _REASONING[mode] + _ANSWER_FORMAT
+    return instruction + "\n" + _code_block(code, f"assert {function}({args}) == ??")
+
+
+def input_prediction_prompt(code: str, output: str, *, mode: str = "direct", function: str = "f") -> str:
+    """The user turn of an input-prediction task (CRUXEval-I).
+
+    >>> print(input_prediction_prompt("def f(x):\\n    return x", "1").splitlines()[-2])
+    assert f(??) == 1
+    """
+    _check_mode(mode)
+    instruction = _INPUT_TASK + _INPUT_REASONING[mode] + _ANSWER_FORMAT
+    return instruction + "\n" + _code_block(code, f"assert {function}(??) == {output}")
+
+
+def prediction_answer(
+    args: str,
+    output: str,
+    *,
+    function: str = "f",
+    reasoning: str | None = None,
+    mode: str = "monologue",
+) -> str:
+    """The assistant turn of either prediction task: optional reasoning, then the assertion.
+
+    >>> prediction_answer("1", "2")
+    '[ANSWER]\\nassert f(1) == 2\\n[/ANSWER]'
+    """
+    answer = f"[ANSWER]\nassert {function}({args}) == {output}\n[/ANSWER]"
+    if reasoning is None:
+        return answer
+    _check_mode(mode)
+    tag = _REASONING_TAG[mode]
+    return f"[{tag}]\n{reasoning.strip()}\n[/{tag}]\n{answer}"
+
+
+def code_generation_prompt(task: str) -> str:
+    """The user turn of a natural-language-to-code task.
+
+    ``task`` is a description, or a signature with a docstring to complete
+    (HumanEval's prompts), or both; it is passed through unchanged.
+    """
+    body = task if task.endswith("\n") else task + "\n"
+    return (
+        "Write a Python function that solves the task below. Give the complete function, with "
+        "any imports it needs, between [PYTHON] and [/PYTHON].\n" + body
+    )
+
+
+def code_answer(code: str) -> str:
+    """The assistant turn of a code-generation task."""
+    return _code_block(code)
+
+
+def refine_prompt(code: str, failure: str, explanation: str | None = None) -> str:
+    """The user turn of a debug-and-refine task: buggy code, how it fails, optionally why.
+
+    ``explanation`` is a trace-based account of the failing run (a debugging narrative
+    or a scratchpad); without it the prompt is the failure-only control.
+    """
+    parts = [
+        "The Python function below is wrong. Find the bug and fix it. Give the complete fixed "
+        "function between [Refined] and [/Refined].",
+        _code_block(code),
+        "It fails this test:",
+        failure.strip(),
+    ]
+    if explanation:
+        parts += ["Here is what happens when the failing call runs:", explanation.strip()]
+    return "\n".join(parts)
+
+
+def refined_answer(code: str, reasoning: str | None = None) -> str:
+    """The assistant turn of a debug-and-refine task."""
+    body = code if code.endswith("\n") else code + "\n"
+    block = f"[Refined]\n{body}[/Refined]"
+    return block if reasoning is None else f"{reasoning.strip()}\n{block}"
+
+
+def _row(row_id: str, task: str, source: str, user: str, assistant: str) -> dict[str, Any]:
+    return {
+        "messages": [
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": assistant},
+        ],
+        "task": task,
+        "id": row_id,
+        "source": source,
+    }
+
+
+def rows_from_cruxeval(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    tasks: Sequence[str] = DIRECT_TASKS,
+    source: str = "cruxeval",
+) -> list[dict[str, Any]]:
+    """Training rows for the direct prediction tasks from CRUXEval-style records.
+
+    Each record needs ``id``, ``code`` (defining ``f``), ``input`` (the argument
+    string) and ``output`` (the repr of the result). Only ``output_direct`` and
+    ``input_direct`` are made here: the monologue and scratchpad tasks need the
+    traces and narratives that the corpus builder attaches.
+    """
+    unknown = [t for t in tasks if t not in DIRECT_TASKS]
+    if unknown:
+        raise DataError(
+            f"rows_from_cruxeval makes only {', '.join(DIRECT_TASKS)}, not {', '.join(unknown)}; "
+            "build the other tasks with the corpus builder (semcoder corpus format)"
+        )
+    rows: list[dict[str, Any]] = []
+    for record in records:
+        try:
+            rid, code, args, output = record["id"], record["code"], record["input"], record["output"]
+        except KeyError as exc:
+            raise DataError(f"CRUXEval record lacks the field {exc.args[0]!r}: {dict(record)!r:.200}") from None
+        answer = prediction_answer(args, output)
+        for task in tasks:
+            if task == "output_direct":
+                user = output_prediction_prompt(code, args)
+            else:
+                user = input_prediction_prompt(code, output)
+            rows.append(_row(f"{rid}:{task}", task, source, user, answer))
+    return rows
+
+
+def write_jsonl(rows: Iterable[Mapping[str, Any]], path: str | Path) -> int:
+    """Write rows as JSON lines (creating parent folders); return how many were written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Read a JSON-lines file (``.jsonl`` or gzip-compressed ``.jsonl.gz``) into a list of dicts."""
+    import gzip
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"no such data file: {path}")
+    opener = gzip.open if path.suffix == ".gz" else open
+    rows: list[dict[str, Any]] = []
+    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}:{lineno}: not a JSON line ({exc.msg})") from None
+    return rows
