@@ -35,3 +35,19 @@ __all__ = [
     "SandboxError",
     "InputGenerationError",
 ]
+
+from pytrace_sem.api import collect, trace, trace_call, traced, traces_of
+from pytrace_sem.trace import SCHEMA_VERSION, ExceptionInfo, Step, Stopped, Trace
+
+__all__ += [
+    "trace_call",
+    "trace",
+    "traced",
+    "collect",
+    "traces_of",
+    "Trace",
+    "Step",
+    "ExceptionInfo",
+    "Stopped",
+    "SCHEMA_VERSION",
+]

@@ -1,0 +1,722 @@
+"""What instrumented code calls while it runs.
+
+Standard library only: this module is the hot path. The rewriter (``rewrite.py``)
+turns every statement of a traced function into the original statement plus a
+call into this module, e.g. ``x = f(y)`` becomes ``x = f(y); R.s(ST, x)`` where
+``ST`` is a constant tuple ``(kind, line, names, may_mutate)``.
+
+Recording is cheap on purpose: a step appends one tuple to a log. Immutable
+values are logged by reference; mutable ones are copied into a *snapshot*
+(``_Seq``, ``_Map``, ``_Obj``) at the moment of the step, so a later mutation
+cannot rewrite history. Turning snapshots into JSON, and dropping "changes" that
+did not change anything, happens once at the end (``values.py``, ``api.py``).
+
+Frames are kept on an explicit stack rather than in locals of the traced code,
+so ``locals()`` and ``dir()`` of traced functions see nothing of ours. Generator
+and coroutine frames can be suspended and resumed out of order, so their calls
+(the ``g*`` functions) find their record by frame identity instead.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from operator import is_ as _is
+from threading import get_ident as _get_ident
+
+# Step kinds. The rewriter writes these numbers into the constant tuples.
+K_LINE = 0
+K_BRANCH = 1
+K_ITER = 2
+K_DEL = 3
+K_EXCEPT = 4
+K_CASE = 5
+K_WALRUS = 6
+K_RETURN = 7
+K_COMP = 8
+K_YIELD = 9
+K_RESUME = 10
+K_CALL = 11
+K_RAISE = 12
+K_DEF = 13
+K_WITH = 14
+
+KIND_NAMES = {
+    K_LINE: "line",
+    K_BRANCH: "branch",
+    K_ITER: "iteration",
+    K_DEL: "line",
+    K_EXCEPT: "except",
+    K_CASE: "branch",
+    K_WALRUS: "line",
+    K_RETURN: "return",
+    K_COMP: "comprehension",
+    K_YIELD: "yield",
+    K_RESUME: "resume",
+    K_CALL: "call",
+    K_RAISE: "raise",
+    K_DEF: "line",
+    K_WITH: "line",
+}
+
+# Values of these types cannot change after creation and their repr does not
+# depend on mutable state, so a reference is as good as a copy.
+_ATOMS: set[type] = {
+    int, float, complex, str, bytes, bool, type(None), range, slice,
+    type(Ellipsis), type(NotImplemented), type,
+    types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+    types.ModuleType, types.CodeType, types.GeneratorType, types.CoroutineType,
+    types.AsyncGeneratorType, types.BuiltinMethodType, types.MethodWrapperType,
+    types.WrapperDescriptorType, types.MethodDescriptorType,
+    type(iter([])), type(iter(())), type(iter("")), type(iter(range(0))),
+    type(iter({})), type(iter(set())), type(iter(b"")), type(reversed([])),
+    type(iter({}.values())), type(iter({}.items())),
+    map, filter, zip, enumerate, reversed,
+}
+_ATOMS_FROZEN = frozenset(_ATOMS)
+
+# -- the session --------------------------------------------------------------
+
+# Module globals rather than attributes: they are read on every step.
+_session: "Session | None" = None
+_top: "_Frame | None" = None      # current frame while recording, else None
+_log: list = []
+_max_steps = 0
+_thread = 0
+
+
+class _Frame:
+    """One call of an instrumented function during a session."""
+
+    __slots__ = ("info", "depth", "muts", "objs", "serial")
+
+    def __init__(self, info: tuple, depth: int, serial: int) -> None:
+        self.info = info          # (qualname, line, argnames, flags)
+        self.depth = depth
+        self.muts: dict = {}      # name -> (live object, snapshot) for mutable values
+        self.objs = 0             # how many tracked values are arbitrary objects
+        self.serial = serial
+
+
+class Limits:
+    """Bounds on one trace. Plain attributes; validated by the public API."""
+
+    __slots__ = ("max_steps", "max_items", "max_depth", "max_string")
+
+    def __init__(self, max_steps: int = 10_000, max_items: int = 100,
+                 max_depth: int = 8, max_string: int = 1_000) -> None:
+        self.max_steps = max_steps
+        self.max_items = max_items
+        self.max_depth = max_depth
+        self.max_string = max_string
+
+
+class Session:
+    """The state of one trace being recorded."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.log: list = []
+        self.stack: list[_Frame] = []
+        self.gens: dict[int, _Frame] = {}
+        self.serial = 0
+        self.recording = True
+        self.stopped_at: tuple | None = None    # (reason, steps, line)
+        self.roots = 0
+        self.root_result: tuple | None = None   # ("return", snap) or ("raise", exc)
+        self.thread = _get_ident()
+        self.on_root_exit = None                 # callable(session) or None
+
+
+def begin(limits: Limits) -> Session:
+    """Start a session; the next instrumented call becomes its root (depth 0)."""
+    global _session, _log, _max_steps, _thread, _top
+    sess = Session(limits)
+    _session = sess
+    _log = sess.log
+    _max_steps = limits.max_steps
+    _thread = sess.thread
+    _top = None
+    return sess
+
+
+def end() -> Session | None:
+    """Stop recording and return the session that was active, if any."""
+    global _session, _top, _log
+    sess = _session
+    _session = None
+    _top = None
+    _log = []
+    return sess
+
+
+def _stop(sess: Session, reason: str, line: int) -> None:
+    global _top
+    sess.recording = False
+    sess.stopped_at = (reason, len(sess.log), line)
+    _top = None
+
+
+# An optional callback that may start a session when an instrumented function
+# is entered with none active (the decorator and the pytest plugin use it).
+_autostart = None
+
+
+def set_autostart(callback) -> None:
+    global _autostart
+    _autostart = callback
+
+
+# -- snapshots ----------------------------------------------------------------
+
+
+class _Seq:
+    """A copy of a list, tuple, set or frozenset, taken at one step."""
+
+    __slots__ = ("kind", "items", "length", "flat", "cut")
+
+    def __init__(self, kind, items, length, flat, cut):
+        self.kind = kind
+        self.items = items
+        self.length = length
+        self.flat = flat
+        self.cut = cut
+
+
+class _Map:
+    """A copy of a dict, taken at one step."""
+
+    __slots__ = ("keys", "values", "length", "flat", "cut")
+
+    def __init__(self, keys, values, length, flat, cut):
+        self.keys = keys
+        self.values = values
+        self.length = length
+        self.flat = flat
+        self.cut = cut
+
+
+class _Obj:
+    """Any other object: its class, its repr at the time, and its attributes."""
+
+    __slots__ = ("cls", "repr", "attrs", "error")
+
+    def __init__(self, cls, rep, attrs, error):
+        self.cls = cls
+        self.repr = rep
+        self.attrs = attrs
+        self.error = error
+
+
+class _Cycle:
+    """A container met again while copying itself (repr shows ``[...]``)."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind):
+        self.kind = kind
+
+
+class _Deep:
+    """A value below the depth limit: only its type and a bounded repr are kept."""
+
+    __slots__ = ("cls", "repr")
+
+    def __init__(self, cls, rep):
+        self.cls = cls
+        self.repr = rep
+
+
+_SEQ_KINDS = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
+
+
+def safe_repr(value, limit: int = 10_000) -> tuple[str, str | None]:
+    """``repr(value)``, or a placeholder naming the error when ``__repr__`` raises."""
+    try:
+        text = repr(value)
+    except BaseException as exc:  # noqa: BLE001 - any failure of user code
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        name = type(value).__name__
+        return f"<{name} object (repr raised {type(exc).__name__})>", type(exc).__name__
+    if type(text) is not str:
+        return f"<{type(value).__name__} object (repr returned {type(text).__name__})>", "TypeError"
+    if len(text) > limit:
+        text = text[:limit]
+    return text, None
+
+
+def snap(value, depth: int = 0, _path: tuple = ()):
+    """A snapshot of ``value`` that later mutation cannot change."""
+    t = type(value)
+    if t in _ATOMS_FROZEN:
+        return value
+    lim = _session.limits if _session is not None else _DEFAULT_LIMITS
+    kind = _SEQ_KINDS.get(t)
+    if kind is not None:
+        if t is tuple or t is frozenset:
+            # Immutable containers of immutable atoms are their own snapshot.
+            if all(type(e) in _ATOMS_FROZEN for e in value):
+                return value
+        vid = id(value)
+        if vid in _path:
+            return _Cycle(kind)
+        if depth >= lim.max_depth:
+            return _Deep(kind, safe_repr(value, lim.max_string)[0])
+        n = len(value)
+        if n > lim.max_items:
+            items = []
+            for i, e in enumerate(value):
+                if i >= lim.max_items:
+                    break
+                items.append(e)
+            cut = True
+        else:
+            items = list(value)
+            cut = False
+        flat = True
+        for e in items:
+            if type(e) not in _ATOMS_FROZEN:
+                flat = False
+                break
+        if not flat:
+            path = _path + (vid,)
+            items = [snap(e, depth + 1, path) for e in items]
+        return _Seq(kind, items, n, flat, cut)
+    if t is dict:
+        vid = id(value)
+        if vid in _path:
+            return _Cycle("dict")
+        if depth >= lim.max_depth:
+            return _Deep("dict", safe_repr(value, lim.max_string)[0])
+        n = len(value)
+        if n > lim.max_items:
+            keys, vals = [], []
+            for i, (k, v) in enumerate(value.items()):
+                if i >= lim.max_items:
+                    break
+                keys.append(k)
+                vals.append(v)
+            cut = True
+        else:
+            keys = list(value)
+            vals = list(value.values())
+            cut = False
+        flat = True
+        for e in vals:
+            if type(e) not in _ATOMS_FROZEN:
+                flat = False
+                break
+        if flat:
+            for e in keys:
+                if type(e) not in _ATOMS_FROZEN:
+                    flat = False
+                    break
+        if not flat:
+            path = _path + (vid,)
+            keys = [snap(k, depth + 1, path) for k in keys]
+            vals = [snap(v, depth + 1, path) for v in vals]
+        return _Map(keys, vals, n, flat, cut)
+    return _snap_object(value, t, depth, _path, lim)
+
+
+def _snap_object(value, t, depth, path, lim):
+    rep, error = safe_repr(value, lim.max_string)
+    attrs = None
+    if depth < lim.max_depth:
+        try:
+            d = object.__getattribute__(value, "__dict__")
+        except BaseException:  # noqa: BLE001 - no __dict__, or a hostile descriptor
+            d = None
+        if type(d) is dict and d:
+            vid = id(value)
+            if vid in path:
+                attrs = None
+            else:
+                attrs = {}
+                p = path + (vid,)
+                for i, (k, v) in enumerate(d.items()):
+                    if i >= lim.max_items:
+                        break
+                    attrs[k] = snap(v, depth + 1, p)
+    cls = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    return _Obj(cls, rep, attrs, error)
+
+
+def same(live, s) -> bool:
+    """True when ``live`` certainly still looks exactly like snapshot ``s``."""
+    if s is live:
+        # Only immutable values are stored as themselves.
+        return True
+    c = s.__class__
+    if c is _Seq:
+        if _SEQ_KINDS.get(type(live)) != s.kind or len(live) != s.length:
+            return False
+        if s.cut:
+            return False
+        if s.flat:
+            return all(map(_is, live, s.items))
+        return all(map(same, live, s.items))
+    if c is _Map:
+        if type(live) is not dict or len(live) != s.length or s.cut:
+            return False
+        if s.flat:
+            return all(map(_is, live, s.keys)) and all(map(_is, live.values(), s.values))
+        return all(map(same, live, s.keys)) and all(map(same, live.values(), s.values))
+    if c is _Obj:
+        lim = _session.limits if _session is not None else _DEFAULT_LIMITS
+        if safe_repr(live, lim.max_string)[0] != s.repr:
+            return False
+        try:
+            d = object.__getattribute__(live, "__dict__")
+        except BaseException:  # noqa: BLE001
+            d = None
+        if s.attrs is None:
+            return not (type(d) is dict and d)
+        if type(d) is not dict or len(d) != len(s.attrs):
+            return False
+        for k, v in s.attrs.items():
+            if k not in d or not same(d[k], v):
+                return False
+        return True
+    if c is _Cycle or c is _Deep:
+        return False
+    # A tuple/frozenset stored as itself was compared by identity above; an equal
+    # but distinct one may still differ in repr (1 vs True), so call it changed.
+    return False
+
+
+_DEFAULT_LIMITS = Limits()
+
+
+def _is_obj(s) -> bool:
+    return s.__class__ is _Obj
+
+
+# -- the step log ---------------------------------------------------------------
+#
+# Each log entry is a tuple (frame, st, snaps, extra, payload):
+#   st       the constant tuple the rewriter wrote: (kind, line, names, may_mutate)
+#   snaps    snapshots of the values of ``names`` after the step (or None)
+#   extra    list of (name, snapshot) for tracked values that mutated, or None
+#   payload  kind-specific: branch outcome, returned/yielded value, exception
+
+
+def _track(fr: _Frame, names, vals, snaps) -> None:
+    muts = fr.muts
+    for name, v, sn in zip(names, vals, snaps):
+        if sn is v:
+            if muts and name in muts:
+                if muts.pop(name)[1].__class__ is _Obj:
+                    fr.objs -= 1
+        else:
+            old = muts.get(name)
+            if old is not None and old[1].__class__ is _Obj:
+                fr.objs -= 1
+            muts[name] = (v, sn)
+            if sn.__class__ is _Obj:
+                fr.objs += 1
+
+
+def _mutations(fr: _Frame, skip) -> list | None:
+    extra = None
+    muts = fr.muts
+    for name, (obj, sn) in muts.items():
+        if name in skip:
+            continue
+        if not same(obj, sn):
+            new = snap(obj)
+            muts[name] = (obj, new)
+            if extra is None:
+                extra = []
+            extra.append((name, new))
+    return extra
+
+
+def _snaps(vals):
+    out = []
+    for v in vals:
+        out.append(v if type(v) in _ATOMS_FROZEN else snap(v))
+    return out
+
+
+def s(st, *vals):
+    """A statement ran; ``vals`` are the current values of ``st[2]``."""
+    fr = _top
+    if fr is None or _get_ident() != _thread:
+        return
+    _record(fr, st, vals, None)
+
+
+def _record(fr, st, vals, payload):
+    if vals:
+        snaps = _snaps(vals)
+        _track(fr, st[2], vals, snaps)
+    else:
+        snaps = None
+        if st[0] == K_DEL and fr.muts:
+            for name in st[2]:
+                old = fr.muts.pop(name, None)
+                if old is not None and old[1].__class__ is _Obj:
+                    fr.objs -= 1
+    extra = _mutations(fr, st[2]) if (st[3] or fr.objs) and fr.muts else None
+    log = _log
+    log.append((fr, st, snaps, extra, payload))
+    if len(log) >= _max_steps:
+        _stop(_session, "max_steps", st[1])
+
+
+def b(st, test):
+    """A branch condition; returns its truth value (evaluated exactly once)."""
+    outcome = True if test else False
+    fr = _top
+    if fr is not None and _get_ident() == _thread:
+        _record(fr, st, (), outcome)
+    return outcome
+
+
+def w(st, value):
+    """A walrus bound ``st[2][0]`` to ``value``; returns the value."""
+    fr = _top
+    if fr is not None and _get_ident() == _thread:
+        _record(fr, st, (value,), None)
+    return value
+
+
+def v(st, value):
+    """A comprehension produced ``value``; returns it."""
+    fr = _top
+    if fr is not None and _get_ident() == _thread:
+        _record(fr, st, (), snap(value))
+    return value
+
+
+def r(st, value):
+    """A return statement is about to return ``value``; returns it."""
+    fr = _top
+    if fr is not None and _get_ident() == _thread:
+        _record(fr, st, (), snap(value))
+    return value
+
+
+def c(st, *vals):
+    """An exception handler caught the exception being handled."""
+    fr = _top
+    if fr is not None and _get_ident() == _thread:
+        _record(fr, st, vals, _exc_info())
+    return None
+
+
+def _exc_info():
+    exc = sys.exc_info()[1]
+    if exc is None:
+        return None
+    msg, _ = safe_repr_str(exc)
+    return (type(exc).__qualname__, msg)
+
+
+def safe_repr_str(exc) -> tuple[str, str | None]:
+    """``str(exc)``, guarded like :func:`safe_repr`."""
+    try:
+        text = str(exc)
+    except BaseException as err:  # noqa: BLE001
+        if isinstance(err, (KeyboardInterrupt, SystemExit)):
+            raise
+        return f"<str() raised {type(err).__name__}>", type(err).__name__
+    return text, None
+
+
+def e(info, *args):
+    """An instrumented function was entered with these argument values."""
+    global _top
+    sess = _session
+    if sess is None:
+        if _autostart is None:
+            return
+        sess = _autostart(info)
+        if sess is None:
+            return
+    if _get_ident() != sess.thread:
+        return
+    _enter(sess, info, args)
+
+
+def _enter(sess, info, args):
+    global _top
+    stack = sess.stack
+    if not stack:
+        sess.roots += 1
+    sess.serial += 1
+    fr = _Frame(info, len(stack), sess.serial)
+    stack.append(fr)
+    if sess.recording:
+        _top = fr
+        _record(fr, (K_CALL, info[1], info[2], 0), args, None)
+    return fr
+
+
+def x():
+    """An exception is leaving the current function (called from its handler)."""
+    sess = _session
+    if sess is None or _get_ident() != sess.thread or not sess.stack:
+        return
+    _raise(sess, sess.stack[-1], sys._getframe(1))
+
+
+def _raise(sess, fr, frame):
+    exc = sys.exc_info()[1]
+    if exc is None or isinstance(exc, GeneratorExit):
+        return
+    if _top is fr:
+        # The line that raised, as seen from this function's own frame.
+        tb = exc.__traceback__
+        line = fr.info[1]
+        while tb is not None:
+            if tb.tb_frame is frame:
+                line = tb.tb_lineno
+                break
+            tb = tb.tb_next
+        _record(fr, (K_RAISE, line, (), 1), (), _exc_info())
+
+
+def l():  # noqa: E743 - short on purpose: it is called at every function exit
+    """The current function is leaving (called from its ``finally``)."""
+    sess = _session
+    if sess is None or _get_ident() != sess.thread or not sess.stack:
+        return
+    _leave(sess)
+
+
+def _leave(sess, fr=None):
+    global _top
+    stack = sess.stack
+    if fr is None:
+        fr = stack.pop()
+    else:
+        if stack and stack[-1] is fr:
+            stack.pop()
+        else:
+            return
+    if sess.recording:
+        _top = stack[-1] if stack else None
+    if not stack and sess.on_root_exit is not None:
+        sess.on_root_exit(sess)
+
+
+# -- generators and coroutines ---------------------------------------------------
+#
+# Their frames outlive a single push/pop, so each call finds its record through
+# the identity of the caller's frame object (only its id is kept: never the frame).
+
+
+def ge(info, *args):
+    """A generator or coroutine body started running."""
+    sess = _session
+    if sess is None:
+        if _autostart is None:
+            return
+        sess = _autostart(info)
+        if sess is None:
+            return
+    if _get_ident() != sess.thread:
+        return
+    fr = _enter(sess, info, args)
+    sess.gens[id(sys._getframe(1))] = fr
+
+
+def _gframe():
+    sess = _session
+    if sess is None or _get_ident() != sess.thread:
+        return None, None
+    return sess, sess.gens.get(id(sys._getframe(2)))
+
+
+def gs(st, *vals):
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, vals, None)
+
+
+def gb(st, test):
+    outcome = True if test else False
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, (), outcome)
+    return outcome
+
+
+def gw(st, value):
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, (value,), None)
+    return value
+
+
+def gv(st, value):
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, (), snap(value))
+    return value
+
+
+def gr(st, value):
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, (), snap(value))
+    return value
+
+
+def gc(st, *vals):
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, vals, _exc_info())
+
+
+def gy(st, value):
+    """A ``yield``/``await`` is about to suspend the generator with ``value``."""
+    global _top
+    sess, fr = _gframe()
+    if fr is not None:
+        if sess.recording:
+            _record(fr, st, (), snap(value))
+        stack = sess.stack
+        if stack and stack[-1] is fr:
+            stack.pop()
+            if sess.recording:
+                _top = stack[-1] if stack else None
+    return value
+
+
+def gz(st, value):
+    """The generator resumed; ``value`` was sent in (or awaited)."""
+    global _top
+    sess, fr = _gframe()
+    if fr is not None:
+        stack = sess.stack
+        if not stack or stack[-1] is not fr:
+            fr.depth = len(stack)
+            stack.append(fr)
+        if sess.recording:
+            _top = fr
+            _record(fr, st, (), snap(value))
+    return value
+
+
+def gx():
+    global _top
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        saved = _top
+        _top = fr
+        try:
+            _raise(sess, fr, sys._getframe(1))
+        finally:
+            _top = saved if sess.recording else None
+
+
+def gl():
+    sess, fr = _gframe()
+    if fr is None:
+        return
+    sess.gens.pop(id(sys._getframe(1)), None)
+    _leave(sess, fr)

@@ -1,0 +1,74 @@
+"""Faithfulness against a reference tracer, on real benchmark code.
+
+For every CRUXEval dev problem and every HumanEval canonical solution (on the
+HumanEval+ ``base_input`` inputs): the traced call returns what the plain call
+returns, and every local variable takes, in our trace, exactly the sequence of
+values the sys.settrace reference sees.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+import pytrace_sem
+from tests import datasets
+from tests.reference import norm, our_sequences, reference_sequences
+
+BIG = dict(max_steps=10_000_000, max_items=1_000_000, max_string=10_000_000, max_depth=200)
+
+
+def _plain_namespace(source: str) -> dict:
+    ns: dict = {"__name__": pytrace_sem.api.MODULE_NAME}
+    exec(compile(source, "<reference>", "exec"), ns)  # noqa: S102
+    return ns
+
+
+def _check(source: str, entry: str, call: str, args: tuple) -> None:
+    ns = _plain_namespace(source)
+    seqs, result, error = reference_sequences(ns[entry], copy.deepcopy(args), {})
+    t = pytrace_sem.trace_call(source, call, **BIG)
+    if error is None:
+        assert t.exception is None, t.exception
+        assert t.return_value["repr"] == norm(repr(result))
+    else:
+        assert t.exception is not None and t.exception.type == type(error).__qualname__
+    ours = our_sequences(t)
+    for name, seq in seqs.items():
+        assert ours.get(name) == seq, f"variable {name!r}: ours {ours.get(name)} != reference {seq}"
+    for name in ours:
+        if name not in seqs:
+            # Only names that are not locals of the function (globals it assigns) may be extra.
+            assert name not in ns[entry].__code__.co_varnames, name
+
+
+CRUX = datasets.cruxeval()
+
+
+@pytest.mark.parametrize("problem", CRUX, ids=[p["id"] for p in CRUX])
+def test_cruxeval_faithful(problem):
+    source, call = problem["code"], f"f({problem['input']})"
+    ns = _plain_namespace(source)
+    args = eval(f"(lambda *a, **k: a)({problem['input']})", ns)  # noqa: S307
+    _check(source, "f", call, args)
+    t = pytrace_sem.trace_call(source, call, **BIG)
+    assert t.return_value["repr"] == norm(repr(eval(problem["output"], ns)))  # noqa: S307
+
+
+def _humaneval_cases():
+    cases = []
+    for p in datasets.humanevalplus():
+        for i, inp in enumerate(p["base_input"]):
+            cases.append(pytest.param(p, i, id=f"{p['task_id']}-{i}"))
+    return cases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem,i", _humaneval_cases())
+def test_humaneval_faithful(problem, i):
+    source = problem["prompt"] + problem["canonical_solution"]
+    args = tuple(problem["base_input"][i])
+    call = f"{problem['entry_point']}(*_pytrace_sem_args)"
+    src = source + f"\n_pytrace_sem_args = {args!r}\n"
+    _check(src, problem["entry_point"], call, args)
