@@ -218,8 +218,8 @@ def greedy_cover(
     Returns ``(index, arcs newly covered)`` pairs in the order chosen; ties go
     to the earlier index, so the result is deterministic.
 
-    >>> greedy_cover([frozenset({(1, 2)}), frozenset({(1, 2), (2, 3)})])
-    [(1, frozenset({(1, 2), (2, 3)}))]
+    >>> [(i, sorted(gain)) for i, gain in greedy_cover([frozenset({(1, 2)}), frozenset({(1, 2), (2, 3)})])]
+    [(1, [(1, 2), (2, 3)])]
     """
     uncovered: set[Arc] = set().union(*arc_sets) if arc_sets else set()
     chosen: list[tuple[int, frozenset[Arc]]] = []

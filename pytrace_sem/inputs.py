@@ -328,6 +328,10 @@ class _Literals:
     strings: tuple[str, ...]
     chars: str
 
+    def sizes(self) -> list[int]:
+        """Small int literals: lengths the function may compare against (``len(xs) > 5``)."""
+        return [n for n in self.ints if 1 < n <= _MAX_COLLECTION][:6]
+
 
 def _source_literals(source: str) -> _Literals:
     ints: dict[int, None] = {}
@@ -362,6 +366,9 @@ def _source_literals(source: str) -> _Literals:
         elif type(value) is str and len(value) <= _MAX_TEXT:
             strings[value] = None
     chars = "".join(dict.fromkeys(c for s in strings for c in s))
+    if any(name in source for name in ("ord(", "encode(", "bytes(", "chr(")):
+        # Code that looks at character codes compares them with int literals.
+        chars += "".join(chr(n) for n in ints if 0 <= n < 128)
     return _Literals(
         tuple(ints)[:_MAX_INGREDIENTS],
         tuple(floats)[:_MAX_INGREDIENTS],
@@ -404,9 +411,10 @@ def _case_variants(text: str) -> list[str]:
 def _alphabet(strings: Iterable[str], literals: _Literals) -> str:
     base = "".join(strings) + literals.chars
     variants = base + base.swapcase()
-    # A lowercase and an uppercase letter, a digit and a space: enough to flip
-    # isupper/isdigit/isspace-style tests that examples rarely exercise.
-    return "".join(dict.fromkeys(variants + "aB3 "))
+    # A lowercase and an uppercase letter, a digit, a space and a non-ASCII
+    # letter: enough to flip isupper/isdigit/isspace/isascii-style tests that
+    # examples rarely exercise.
+    return "".join(dict.fromkeys(variants + "aB3 \u00e9"))
 
 
 def _tokens(strings: Iterable[str]) -> list[str]:
@@ -444,7 +452,7 @@ class _Builder:
     def widen(self, avoid: set[type]) -> Any:
         """Values of other simple types: occasionally a function accepts them."""
         st = _st()
-        pool: list[Any] = [None, 0, 1, -1, "", "a", [], True]
+        pool: list[Any] = [None, 0, 1, -1, "", "a", [], [1], ["a"], {}, {"a": 1}, True]
         pool += list(self.lit.ints[:6]) + list(self.lit.strings[:6])
         pool = [v for v in pool if type(v) not in avoid] or [None]
         return st.sampled_from(pool)
@@ -509,7 +517,16 @@ class _Builder:
             dict.fromkeys([*values, *_tokens(values), *self.lit.strings, *alphabet, ""])
         )[: 3 * _MAX_INGREDIENTS]
         whole = list(dict.fromkeys(v for s in [*values, *self.lit.strings] for v in _case_variants(s)))
+        targets = self.lit.sizes()
+        sized = (
+            [st.sampled_from(targets).flatmap(
+                lambda n: st.text(alphabet=st.sampled_from(alphabet), min_size=n - 1, max_size=n + 1)
+            )]
+            if targets
+            else []
+        )
         return st.one_of(
+            *sized,
             st.text(alphabet=st.sampled_from(alphabet), max_size=size),
             st.sampled_from(whole),
             st.lists(st.sampled_from(pieces), min_size=1, max_size=6).map("".join),
@@ -521,11 +538,17 @@ class _Builder:
     def sequences(self, kind: type, values: Sequence[Any], depth: int) -> Any:
         st = _st()
         items = [x for v in values for x in v]
-        if items:
-            element = self.for_values(items, depth + 1)
-        else:
-            element = self.plain(depth + 1)
         size = self._size(len(v) for v in values)
+        if not items:
+            # Nothing to model the elements on: one plain kind per collection,
+            # since most code expects its elements to be alike.
+            kinds = self.plain_kinds(depth + 1)
+            if kind in (set, frozenset):
+                kinds = [k.filter(_hashable) for k in kinds[:2]]
+                return st.sampled_from(kinds).flatmap(lambda k: st.sets(k, max_size=size)).map(kind)
+            made = st.sampled_from(kinds).flatmap(lambda k: st.lists(k, max_size=size))
+            return made if kind is list else made.map(tuple)
+        element = self.for_values(items, depth + 1)
         if kind in (set, frozenset):
             try:
                 hashable = [hash(x) for x in items]
@@ -534,6 +557,12 @@ class _Builder:
             del hashable
             return st.sets(element.filter(_hashable), max_size=size).map(kind)
         as_list = st.lists(element, max_size=size)
+        targets = self.lit.sizes()
+        if targets:
+            near = st.sampled_from(targets).flatmap(
+                lambda n: st.lists(element, min_size=n - 1, max_size=n + 1)
+            )
+            as_list = _weighted([(3, as_list), (1, near)])
         if kind is list:
             return as_list
         lengths = {len(v) for v in values}
@@ -558,17 +587,22 @@ class _Builder:
         st = _st()
         return st.one_of(self.ints([0]), self.text(["a"]))
 
+    def plain_kinds(self, depth: int = 0) -> list[Any]:
+        """Strategies for plain values of one kind each: ints, strings, lists of them, dicts."""
+        st = _st()
+        ints, text = self.ints([0]), self.text(["ab"])
+        kinds = [ints, text]
+        if depth < _MAX_DEPTH - 1:
+            kinds += [
+                st.lists(ints, max_size=8),
+                st.lists(text, max_size=8),
+                st.dictionaries(self.text(["a"]), ints, max_size=5),
+            ]
+        return kinds + [st.booleans(), st.none()]
+
     def plain(self, depth: int = 0) -> Any:
         """A bounded mix of plain values, for parameters nothing is known about."""
-        st = _st()
-        scalars = st.one_of(self.ints([0]), self.text(["ab"]), st.booleans(), st.none())
-        if depth >= _MAX_DEPTH - 1:
-            return scalars
-        return st.one_of(
-            scalars,
-            st.lists(st.one_of(self.ints([0]), self.text(["ab"])), max_size=8),
-            st.dictionaries(self.text(["a"]), self.ints([0]), max_size=5),
-        )
+        return _st().one_of(self.plain_kinds(depth))
 
     def for_annotation(self, annotation: Any, depth: int = 0) -> Any:
         """A bounded strategy for a type annotation (``list[int]``, ``Optional[str]``, ...)."""
@@ -629,6 +663,8 @@ class _Builder:
             args = list(copy.deepcopy(draw(st.sampled_from(pool))))
             if not args:
                 return ()
+            if len(args) > 1 and draw(st.integers(0, 3)) == 0:
+                return tuple(_cross(draw, args))
             for _ in range(draw(st.integers(1, 3))):
                 i = draw(st.integers(0, len(args) - 1))
                 args[i] = _mutate_value(draw, args[i], ingredients, 0)
@@ -754,6 +790,34 @@ def _mutate_value(draw: Callable[[Any], Any], value: Any, ingredients: _Ingredie
     return value
 
 
+def _cross(draw: Callable[[Any], Any], args: list[Any]) -> list[Any]:
+    """Relate two arguments of one type: copy one into the other, or join them.
+
+    Functions often compare their arguments (``s.startswith(x)``, ``a[key]``
+    for a key of ``b``); independent draws rarely make them agree.
+    """
+    st = _st()
+    i = draw(st.integers(0, len(args) - 1))
+    j = draw(st.integers(0, len(args) - 2))
+    j = j + 1 if j >= i else j
+    a, b = args[i], copy.deepcopy(args[j])
+    if type(a) is not type(b):
+        args[i] = b
+        return args
+    op = draw(st.integers(0, 2))
+    if op == 0:
+        args[i] = b
+    elif type(a) in (str, list, tuple):
+        args[i] = b + a if op == 1 else a + b
+    elif type(a) is dict:
+        args[i] = {**a, **b} if op == 1 else {**b, **a}
+    elif type(a) in (set, frozenset):
+        args[i] = a | b
+    else:
+        args[i] = b
+    return args
+
+
 def _mutate_text(draw: Callable[[Any], Any], text: str, ingredients: _Ingredients) -> str:
     st = _st()
     op = draw(st.integers(0, 7))
@@ -795,7 +859,11 @@ def _similar(draw: Callable[[Any], Any], items: Sequence[Any], ingredients: _Ing
         same = ingredients.of(type(model))
         return _pick(draw, same) if same else model
     options = ingredients.of(int)[:5] + ingredients.strings()[:5]
-    return _pick(draw, options) if options else 0
+    if not options:
+        return 0
+    value = _pick(draw, options)
+    # An empty container gives no model for its elements: sometimes nest one.
+    return _pick(draw, [value, value, [value], []])
 
 
 def _mutate_list(draw: Callable[[Any], Any], items: list[Any], ingredients: _Ingredients, depth: int) -> list[Any]:
@@ -949,6 +1017,19 @@ class _Run:
     rejected: dict[str, int] = field(default_factory=dict)
     candidates: int = 0
     stop: bool = False
+    slowest_ok: float = 0.0
+
+    def call_limit(self) -> float:
+        """The time limit of the next call.
+
+        Infinite loops are common among generated inputs and each one costs a
+        full time limit; after two of them the limit drops to twenty times the
+        slowest valid call seen (but not under 50 ms).
+        """
+        limit = self.options.call_timeout
+        if self.rejected.get(R_TIMEOUT, 0) >= 2 and self.slowest_ok:
+            limit = min(limit, max(0.05, 20 * self.slowest_ok))
+        return limit
 
     def reject(self, reason: str) -> None:
         self.rejected[reason] = self.rejected.get(reason, 0) + 1
@@ -976,8 +1057,10 @@ class _Run:
         if not _literal_round_trip(f"({text},)" if args else "()", tuple(args)):
             self.reject(R_INPUT_NOT_LITERAL)
             return False
-        limit = self.options.call_timeout
+        limit = self.call_limit()
+        began = time.perf_counter()
         first, arcs = self.meter.measure(lambda: _call(self.fn, args, limit))
+        took = time.perf_counter() - began
         if first.kind != "ok":
             self.reject(R_RAISED if first.kind == "raised" else R_TIMEOUT)
             return False
@@ -991,6 +1074,7 @@ class _Run:
         if second.kind != "ok" or second.text != first.text:
             self.reject(R_NONDETERMINISTIC)
             return False
+        self.slowest_ok = max(self.slowest_ok, took)
         self.valid.append(_Candidate(tuple(args), text, first.text, arcs))
         if arcs - self.covered:
             self.covered |= arcs
