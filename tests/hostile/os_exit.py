@@ -1,0 +1,5 @@
+import os
+
+
+def f(target):
+    os._exit(0)

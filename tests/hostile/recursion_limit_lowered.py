@@ -1,0 +1,6 @@
+import sys
+
+
+def f(target):
+    sys.setrecursionlimit(60)
+    return sys.getrecursionlimit()

@@ -1,0 +1,5 @@
+import os
+
+
+def f(target):
+    os.rename(target, target + ".moved")

@@ -1,0 +1,6 @@
+import os
+import shutil
+
+
+def f(target):
+    shutil.rmtree(os.path.dirname(target))

@@ -1,0 +1,5 @@
+import faulthandler
+
+
+def f(target):
+    faulthandler._sigsegv()

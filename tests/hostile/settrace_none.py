@@ -1,0 +1,6 @@
+import sys
+
+
+def f(target):
+    sys.settrace(None)
+    return "tracing off"

@@ -1,0 +1,5 @@
+import subprocess
+
+
+def f(target):
+    subprocess.run(["rm", "-f", target], check=True)

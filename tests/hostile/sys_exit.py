@@ -1,0 +1,5 @@
+import sys
+
+
+def f(target):
+    sys.exit(3)

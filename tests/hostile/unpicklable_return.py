@@ -1,0 +1,2 @@
+def f(target):
+    return (x for x in range(3))

@@ -1,0 +1,3 @@
+def f(target):
+    with open(target, "w") as handle:
+        handle.write("overwritten")
