@@ -51,3 +51,7 @@ __all__ += [
     "Stopped",
     "SCHEMA_VERSION",
 ]
+
+from pytrace_sem.inputs import GeneratedInput, InputOptions, InputSet, generate_inputs
+
+__all__ += ["generate_inputs", "InputSet", "GeneratedInput", "InputOptions"]

@@ -25,6 +25,7 @@ EXIT_INTERRUPTED = 130
 # to add a subcommand; it must define add_parser(subparsers) and run(args).
 _COMMAND_MODULES = (
     "pytrace_sem._cmd_trace",
+    "pytrace_sem._cmd_inputs",
 )
 
 

@@ -27,9 +27,10 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar
 
-import coverage
+if TYPE_CHECKING:
+    import coverage
 
 __all__ = [
     "Arc",
@@ -119,6 +120,9 @@ class ArcMeter:
         self.load_arcs: frozenset[Arc] = frozenset()
 
     def _new_coverage(self) -> coverage.Coverage:
+        # Imported here so that `import pytrace_sem` stays light.
+        import coverage
+
         # config_file=False: a user's .coveragerc must not change what we count.
         cov = coverage.Coverage(
             data_file=None, branch=True, include=[self.filename], config_file=False

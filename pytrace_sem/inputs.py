@@ -52,7 +52,7 @@ import threading
 import time
 import typing
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from pytrace_sem.coverage_guide import Arc, ArcMeter, BranchCoverage, greedy_cover
 from pytrace_sem.errors import CallError, InputGenerationError, LimitError, SourceError
@@ -64,6 +64,8 @@ __all__ = [
     "InputSet",
     "generate_inputs",
     "generate_for_function",
+    "InputJob",
+    "generate_batch",
     "parse_arguments",
     "format_arguments",
 ]
@@ -1166,9 +1168,12 @@ def _finish(run: _Run, function: str, started: float, batches: int, message: str
     kept_paths = {run.valid[i].arcs for i in chosen}
     room = min(options.extra_inputs, options.max_inputs - len(chosen))
     extras: list[int] = []
-    # Diversity first by path, then by output, then anything valid.
+    # Diversity first by path, then by output, then anything valid; the
+    # shortest such inputs, which read best as examples.
+    by_size = sorted(range(len(run.valid)), key=lambda i: (len(run.valid[i].text) + len(run.valid[i].output), i))
     for wants_new in ("path", "output", "any"):
-        for index, cand in enumerate(run.valid):
+        for index in by_size:
+            cand = run.valid[index]
             if len(extras) >= room:
                 break
             if index in chosen or index in extras:
@@ -1341,3 +1346,101 @@ def generate_inputs(
     if found.status in (STATUS_SOURCE_ERROR, STATUS_NO_FUNCTION):
         found.raise_for_status()
     return found
+
+
+# ---------------------------------------------------------------------------
+# Many functions, in sandbox workers
+
+
+@dataclass(frozen=True, slots=True)
+class InputJob:
+    """One function to generate inputs for, as read from a batch file."""
+
+    id: Any
+    source: str
+    function: str = "f"
+    examples: tuple[str, ...] = ()
+
+
+def _job_in_worker(source: str, function: str, examples: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
+    # Plain JSON data crosses the process boundary, nothing that needs our classes.
+    return generate_for_function(source, function, examples, InputOptions.from_json(options)).to_json()
+
+
+def _warm_up() -> None:
+    """Let Hypothesis do its once-per-process setup in a fresh worker.
+
+    On its first run in a process Hypothesis registers its PRNG and checks the
+    registration with ``gc.get_referrers``, which the sandbox refuses; the task
+    that triggers it is reported as blocked. This throwaway task absorbs that.
+    """
+    from hypothesis import given, settings, strategies
+
+    settings(database=None, max_examples=1)(given(strategies.none())(lambda x: None))()
+
+
+def _blocked_by_warm_up(error: str | None) -> bool:
+    return bool(error) and "gc.get_referrers" in str(error)
+
+
+def generate_batch(
+    jobs: Iterable[InputJob],
+    *,
+    workers: int = 1,
+    options: InputOptions | None = None,
+    sandbox: bool = True,
+) -> Iterator[tuple[InputJob, InputSet]]:
+    """Generate inputs for many functions; yields ``(job, result)`` as each finishes.
+
+    With ``sandbox=True`` every function runs in a :class:`~pytrace_sem.sandbox.Sandbox`
+    worker (``workers`` of them), so code that hangs, crashes or misbehaves
+    costs only its own result (status ``timeout``, ``crashed``, ``blocked``, ...).
+    ``jobs`` is consumed lazily. With ``sandbox=False`` the jobs run one after
+    another in this process: only for trusted code.
+
+    >>> jobs = [InputJob("a", "def f(x):\n    return x + 1\n", examples=("1",))]
+    >>> [(job.id, found.status) for job, found in generate_batch(jobs)]   # doctest: +SKIP
+    [('a', 'ok')]
+    """
+    options = options or InputOptions()
+    if workers < 1:
+        raise LimitError(f"workers must be at least 1, not {workers}")
+    if not sandbox:
+        for job in jobs:
+            yield job, generate_for_function(job.source, job.function, job.examples, options)
+        return
+    from pytrace_sem.sandbox import Sandbox
+
+    # Generation stops itself at budget_seconds; the sandbox limit is the backstop
+    # for a call that ignores the in-process timer (e.g. a long C-level operation).
+    timeout = options.budget_seconds + 4 * options.call_timeout + 15.0
+    opts = options.to_json()
+    pending: dict[int, InputJob] = {}
+
+    def feed(source: Iterable[InputJob]) -> Iterator[tuple[Any, ...]]:
+        # imap labels results with their position in this feed.
+        for position, job in enumerate(source):
+            pending[position] = job
+            yield (job.source, job.function, tuple(job.examples), opts)
+
+    retry: list[InputJob] = []
+    with Sandbox(workers=workers, timeout=timeout) as box:
+        list(box.imap(_warm_up, [()] * workers))
+        for first_round, round_jobs in ((True, jobs), (False, retry)):
+            pending.clear()
+            for result in box.imap(_job_in_worker, feed(round_jobs)):
+                job = pending.pop(result.id)
+                if first_round and result.status == "blocked" and _blocked_by_warm_up(result.error):
+                    retry.append(job)  # a replacement worker's first task: run it again
+                    continue
+                yield job, _from_task(job, result)
+
+
+def _from_task(job: InputJob, result: Any) -> InputSet:
+    if result.status == "ok" and isinstance(result.value, dict):
+        try:
+            return InputSet.from_json(result.value)
+        except (InputGenerationError, KeyError, TypeError) as exc:
+            return InputSet(job.function, "crashed", message=f"unreadable result: {exc}")
+    message = result.error or f"the worker reported {result.status}"
+    return InputSet(job.function, result.status, message=message)
