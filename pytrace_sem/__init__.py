@@ -55,3 +55,7 @@ __all__ += [
 from pytrace_sem.inputs import GeneratedInput, InputOptions, InputSet, generate_inputs
 
 __all__ += ["generate_inputs", "InputSet", "GeneratedInput", "InputOptions"]
+
+from pytrace_sem.sandbox import TASK_STATUSES, Sandbox, SandboxViolation, TaskResult, call_source
+
+__all__ += ["Sandbox", "TaskResult", "TASK_STATUSES", "SandboxViolation", "call_source"]

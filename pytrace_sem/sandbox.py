@@ -503,7 +503,7 @@ def _make_audit_hook(guard: _Guard) -> Callable[[str, tuple[Any, ...]], None]:
             else:
                 writing = bool((flags or 0) & _WRITE_FLAGS)
             if writing:
-                if path == "/dev/null" or inside(path):
+                if _plain_path(path) == os.devnull or inside(path):
                     return
                 deny(f"open({path!r}) for writing outside the sandbox directory")
             elif mode is None and type(path) is not int and not inside(path):
@@ -545,10 +545,11 @@ def _make_audit_hook(guard: _Guard) -> Callable[[str, tuple[Any, ...]], None]:
 # --- seccomp: the kernel-level backstop for what an audit hook cannot see --------------
 
 # x86_64 syscall numbers refused outright: sockets, process creation and exec,
-# ptrace and cross-process memory access, tkill, pidfd signals, mounts, reboot,
-# kernel modules and kexec, swap.
-_X86_64_DENY = (41, 53, 57, 58, 59, 101, 155, 165, 166, 167, 168, 169, 175, 176, 200,
-                246, 310, 311, 313, 320, 322, 424)  # fmt: skip
+# ptrace and cross-process memory access, tkill, pidfd signals, mounts, chroot,
+# namespaces, reboot, kernel modules and kexec, swap, bpf, perf events,
+# open_by_handle_at.
+_X86_64_DENY = (41, 53, 57, 58, 59, 101, 155, 161, 165, 166, 167, 168, 169, 175, 176, 200,
+                246, 272, 298, 304, 308, 310, 311, 313, 320, 321, 322, 424)  # fmt: skip
 _X86_64_CLONE, _X86_64_CLONE3, _X86_64_KILL, _X86_64_TGKILL = 56, 435, 62, 234
 
 
@@ -632,6 +633,15 @@ def _user_task_count() -> int | None:
     return total
 
 
+def _threads_settle(baseline: int) -> bool:
+    """A thread the task joined may take a moment to leave the kernel's list."""
+    for _ in range(3):
+        time.sleep(0.001)
+        if _thread_count() <= baseline:
+            return True
+    return False
+
+
 def _thread_count() -> int:
     try:
         return len(os.listdir("/proc/self/task"))
@@ -659,7 +669,6 @@ class _Worker:
         os.makedirs(workdir, exist_ok=True)
         _clear_directory(workdir)  # left over by the worker this one replaces
         self.workdir = workdir
-        self.functions: dict[bytes, Any] = {}
 
         # A session of its own: no terminal signals, and nothing to share with the parent.
         try:
@@ -742,6 +751,8 @@ class _Worker:
 
         # Snapshots of process state to put back after each task.
         self.baseline_threads = _thread_count()
+        self.umask = os.umask(0o022)
+        os.umask(self.umask)
         self.builtins = dict(builtins.__dict__)
         self.environ = dict(os.environ)
         self.sys_path = list(sys.path)
@@ -788,12 +799,8 @@ class _Worker:
 
         try:
             fn_bytes, args, kwargs = ForkingPickler.loads(payload)
-            fn = self.functions.get(fn_bytes)
-            if fn is None:
-                fn = ForkingPickler.loads(fn_bytes)
-                if len(self.functions) > 8:
-                    self.functions.clear()
-                self.functions[fn_bytes] = fn
+            # Unpickled afresh for every task: a closure's state must not carry over.
+            fn = ForkingPickler.loads(fn_bytes)
         except BaseException as exc:  # noqa: BLE001 - reported, the worker stays usable
             started()
             error = f"the task could not be unpickled in the worker: {_describe(exc)}"
@@ -931,6 +938,10 @@ class _Worker:
             if signal.getsignal(sig) is not handler:
                 signal.signal(sig, handler)
                 tampered.append("signal handlers")
+        if signal.pthread_sigmask(signal.SIG_SETMASK, []):  # a blocked SIGALRM would disarm us
+            tampered.append("signal mask")
+        if os.umask(self.umask) != self.umask:
+            tampered.append("umask")
         current = builtins.__dict__
         if len(current) != len(self.builtins) or any(
             current.get(k, _MISSING) is not v for k, v in self.builtins.items()
@@ -953,7 +964,7 @@ class _Worker:
         except OSError:
             tampered.append("working directory")
             retire = True
-        if _thread_count() > self.baseline_threads:
+        if _thread_count() > self.baseline_threads and not _threads_settle(self.baseline_threads):
             # Threads cannot be stopped from outside; a fresh worker is the only cure.
             tampered.append("threads")
             retire = True
@@ -1066,10 +1077,14 @@ class _ValueUnpickler(pickle.Unpickler):
                 return obj
         elif (module, name) in _SAFE_CLASSES:
             return super().find_class(module, name)
-        elif module.split(".")[0] in self._trusted and module in sys.modules:
-            obj = super().find_class(module, name)
-            if isinstance(obj, type) and (
-                is_dataclass(obj) or issubclass(obj, Enum) or issubclass(obj, tuple)
+        elif module.split(".")[0] in self._trusted and module in sys.modules and "." not in name:
+            obj = getattr(sys.modules[module], name, None)
+            # Only classes *defined* in a trusted module (not ones it merely imports),
+            # and only kinds whose construction is plain data.
+            if (
+                isinstance(obj, type)
+                and getattr(obj, "__module__", "").split(".")[0] in self._trusted
+                and (is_dataclass(obj) or issubclass(obj, Enum) or issubclass(obj, tuple))
             ):
                 return obj
         raise pickle.UnpicklingError(
@@ -1238,8 +1253,9 @@ class Sandbox:
     ``memory_mb`` address-space limit (RLIMIT_AS); ``cpu_seconds`` CPU seconds per call
     (default: the timeout rounded up, plus one); ``max_output`` bytes kept of each of
     stdout/stderr; ``file_size_mb`` largest file a task may write; ``max_processes``
-    RLIMIT_NPROC allowance (ignored by the kernel for root; process creation is refused
-    by the audit hook and, on Linux x86_64, by a seccomp filter); ``hash_seed`` the
+    how many more processes *or threads* the worker's user may own (RLIMIT_NPROC, which
+    counts both per user; the kernel ignores it for root, and child processes are refused
+    anyway by the audit hook and, on Linux x86_64, by a seccomp filter); ``hash_seed`` the
     workers' PYTHONHASHSEED (None: random); ``max_repr`` characters of ``value_repr``;
     ``trusted_modules`` top-level packages whose dataclasses, enums and named tuples may
     be rebuilt from return values; ``tasks_per_worker`` recycles a worker after that
@@ -1252,20 +1268,20 @@ class Sandbox:
         timeout: float = 5.0,
         *,
         memory_mb: int | None = 2048,
-        cpu_seconds: int | None = None,
+        cpu_seconds: float | None = None,
         max_output: int = 64 * 1024,
         file_size_mb: int | None = 64,
-        max_processes: int | None = 0,
+        max_processes: int | None = 64,
         hash_seed: int | None = 0,
         max_repr: int = 100_000,
         trusted_modules: Sequence[str] = ("pytrace_sem",),
         tasks_per_worker: int | None = None,
         kill_grace: float = 1.0,
     ) -> None:
-        if not sys.platform.startswith(("linux", "darwin")):
+        if not sys.platform.startswith("linux"):
             raise SandboxError(
-                f"the sandbox needs a POSIX system with fork servers (Linux or macOS), "
-                f"not {sys.platform}; run the pipeline on Linux"
+                f"the sandbox runs on Linux only (it relies on /proc, resource limits and "
+                f"seccomp), not on {sys.platform}; run this step on a Linux machine"
             )
         if workers < 1:
             raise LimitError(f"workers must be at least 1, got {workers}")
@@ -1285,7 +1301,7 @@ class Sandbox:
         self.tasks_per_worker = tasks_per_worker
         self._limits = _Limits(
             timeout=self.timeout,
-            cpu_seconds=int(cpu_seconds if cpu_seconds is not None else math.ceil(timeout) + 1),
+            cpu_seconds=math.ceil(cpu_seconds if cpu_seconds is not None else timeout + 1),
             memory_mb=memory_mb,
             file_size_mb=file_size_mb,
             max_processes=max_processes,
@@ -1680,7 +1696,10 @@ class Sandbox:
         if h in self._all:
             self._all.remove(h)
         _dispose(h, kill=kill)
-        self._spare_bases.append(h.base)
+        if self._closed or h.process.exitcode is None:
+            shutil.rmtree(h.base, ignore_errors=True)
+        else:
+            self._spare_bases.append(h.base)
 
 
 def _readable(fds: list[int]) -> list[int]:

@@ -524,3 +524,39 @@ def test_seccomp_filter_refuses_fork_even_without_the_audit_hook() -> None:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 13
+
+
+def test_cpu_limit_stops_a_busy_task() -> None:
+    # A generous wall-clock limit, so the CPU limit is what fires.
+    with Sandbox(timeout=30.0, cpu_seconds=1) as sandbox:
+        result = sandbox.run_source(hostile("infinite_loop"), "f", "unused")
+    assert result.status == "timeout"
+    assert "CPU time limit" in result.error
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "allowed"),
+    [
+        ("pytrace_sem.sandbox", "TaskResult", True),  # a dataclass defined in a trusted module
+        ("builtins", "ValueError", True),
+        ("collections", "OrderedDict", True),
+        ("pytrace_sem.sandbox", "call_source", False),  # a function: calling it runs code
+        ("pytrace_sem.sandbox", "Enum", False),  # imported there, not defined there
+        ("pytrace_sem.sandbox", "os.system", False),  # dotted paths reach anything
+        ("posix", "system", False),
+        ("builtins", "eval", False),
+        ("builtins", "getattr", False),
+    ],
+)
+def test_value_unpickler_allows_only_plain_data(module: str, name: str, allowed: bool) -> None:
+    import io
+    import pickle
+
+    from pytrace_sem.sandbox import _ValueUnpickler
+
+    unpickler = _ValueUnpickler(io.BytesIO(b""), ("pytrace_sem",))
+    if allowed:
+        assert isinstance(unpickler.find_class(module, name), type)
+    else:
+        with pytest.raises(pickle.UnpicklingError):
+            unpickler.find_class(module, name)
