@@ -83,9 +83,11 @@ _RECURSION_CEILING = 100_000
 _STACK_BYTES = 64 * 1024 * 1024
 # On Python 3.12+ thread starts are audited, so a thread bomb can be refused.
 _MAX_THREADS = 64
-# Modules allowed to install trace/profile functions inside a task: tools that
-# measure the task (coverage.py, Hypothesis) as opposed to the task itself.
-_TRACER_MODULES = ("coverage", "hypothesis", "threading", "pytrace_sem")
+# Packages whose own code may, inside a task, install trace/profile functions and
+# walk the garbage collector's referrers: tools that measure the task (coverage.py,
+# Hypothesis, this package) as opposed to the task's code. Judged by the calling
+# frame's module, which is a tripwire, not a boundary (see docs/sandbox.md).
+_TOOL_MODULES = ("coverage", "hypothesis", "threading", "pytrace_sem")
 _FRAME = struct.Struct("!Q")
 
 
@@ -409,9 +411,6 @@ _DENIED_EVENTS = frozenset(
         "resource.setrlimit",
         "resource.prlimit",
         "sys.addaudithook",
-        "gc.get_objects",
-        "gc.get_referrers",
-        "gc.get_referents",
         "webbrowser.open",
         "urllib.Request",
     }
@@ -445,7 +444,16 @@ _PATH_EVENTS: dict[str, tuple[tuple[int, int | None], ...]] = {
     "os.removexattr": ((0, None),),
     "shutil.rmtree": ((0, 1),),
 }
-_TRACE_EVENTS = frozenset({"sys.settrace", "sys.setprofile", "sys.monitoring.register_callback"})
+_TOOL_EVENTS = frozenset(
+    {
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.monitoring.register_callback",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+    }
+)
 _THREAD_EVENTS = frozenset({"_thread.start_new_thread", "_thread.start_joinable_thread"})
 
 
@@ -526,10 +534,10 @@ def _make_audit_hook(guard: _Guard) -> Callable[[str, tuple[Any, ...]], None]:
             if args and type(args[0]) is int and args[0] == guard.pid:
                 return
             deny("os.kill of another process")
-        if event in _TRACE_EVENTS:
+        if event in _TOOL_EVENTS:
             caller = sys._getframe(1)
             name = caller.f_globals.get("__name__") if caller is not None else None
-            if type(name) is str and name.split(".")[0] in _TRACER_MODULES:
+            if type(name) is str and name.split(".")[0] in _TOOL_MODULES:
                 return
             deny(event)
         if event in _THREAD_EVENTS:

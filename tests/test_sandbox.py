@@ -560,3 +560,29 @@ def test_value_unpickler_allows_only_plain_data(module: str, name: str, allowed:
     else:
         with pytest.raises(pickle.UnpicklingError):
             unpickler.find_class(module, name)
+
+
+def test_hypothesis_runs_in_a_fresh_worker(box: Sandbox) -> None:
+    # Hypothesis walks gc referrers on its first run in a process; that is a tool's
+    # own bookkeeping, not the task's, and must not be reported as blocked.
+    source = (
+        "from hypothesis import given, settings, strategies as st\n"
+        "from hypothesis.internal.entropy import deterministic_PRNG\n"
+        "def f():\n"
+        "    seen = []\n"
+        "    @settings(database=None, max_examples=5, deadline=None)\n"
+        "    @given(st.integers(0, 9))\n"
+        "    def probe(x):\n"
+        "        seen.append(x)\n"
+        "    with deterministic_PRNG():  # registers a Random: gc.get_referrers inside\n"
+        "        probe()\n"
+        "    return len(seen) > 0\n"
+    )
+    result = box.run_source(source, "f")
+    assert (result.status, result.value) == ("ok", True), result.error
+
+
+def test_gc_walks_by_the_task_itself_are_blocked(box: Sandbox) -> None:
+    result = box.run_source("import gc\ndef f():\n    return len(gc.get_objects())\n", "f")
+    assert result.status == "blocked"
+    assert "gc.get_objects" in result.error
