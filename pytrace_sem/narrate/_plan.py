@@ -129,7 +129,9 @@ def _plan_range(view: TraceView, idx: Sequence[int], container: LoopInstance | N
 
 def _plan_loop(view: TraceView, idx: Sequence[int], loop: LoopInstance, opts: Options,
                keep_whole: set[int]) -> list[Item]:
-    n = loop.count
+    # Only the iterations up to the last wanted step count (a narrative may stop mid-loop).
+    last_wanted = max(idx)
+    n = sum(1 for h in loop.headers if h <= last_wanted)
     if n <= opts.long_loop or loop.ident in keep_whole:
         return _plan_range(view, idx, loop, opts, keep_whole)
     first, last = opts.loop_head + 1, n - opts.loop_tail

@@ -37,7 +37,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
     "binding": (
         "`{name}` bound to {value}",
-        "`{name}` is bound to {value}",
+        "`{name}` set to {value}",
     ),
     "assign": (
         "[L{line}] {code}: {changes}.",

@@ -336,6 +336,10 @@ class TraceView:
                 h = self._history.setdefault((s.frame, name), _History())
                 h.indices.append(s.index)
                 h.values.append(DELETED)
+        self._callees: dict[int, list[Frame]] = {}
+        for fr in self.frames.values():
+            if fr.parent is not None:
+                self._callees.setdefault(fr.parent, []).append(fr)
         self.loops: list[LoopInstance] = self._find_loops()
         self._loop_children: dict[int | None, list[LoopInstance]] = {}
         self._nest_loops()
@@ -443,6 +447,18 @@ class TraceView:
             return None
         value = h.values[k - 1]
         return None if value is DELETED else value
+
+    def last_change(self, frame: int, name: str, before: int) -> int | None:
+        """Index of the last step before ``before`` that changed (or deleted) ``name`` in ``frame``."""
+        h = self._history.get((frame, name))
+        if h is None:
+            return None
+        k = bisect.bisect_left(h.indices, before)
+        return h.indices[k - 1] if k > 0 else None
+
+    def callees(self, frame: int) -> list[Frame]:
+        """Frames called directly from ``frame``, in call order."""
+        return self._callees.get(frame, [])
 
     def frame_at(self, point: int) -> int:
         """The frame that ran the last step before ``point`` (the called function's frame at 0)."""

@@ -47,7 +47,7 @@ Value = Mapping[str, Any]
 # -- the grammar ----------------------------------------------------------------------
 
 _CHANGE = re.compile(
-    r"\s*(?:becomes|is set to|is bound to|bound to|is updated to|is initiali[sz]ed to|changes to|"
+    r"\s*(?:becomes|is set to|set to|is bound to|bound to|is updated to|is initiali[sz]ed to|changes to|"
     r"is now set to|is assigned|is reassigned to|turns into|gets the value)\s*", re.I)
 _STATE = re.compile(r"\s*(?:is|is now|is still|remains|stays|equals|holds|=|==)\s*", re.I)
 _BEFORE = re.compile(r"\s*(?:was|had been|was still)\s*", re.I)
