@@ -1,0 +1,123 @@
+"""``semcoder eval cruxeval|humaneval|mbpp``: run a benchmark and write its result.
+
+    semcoder eval cruxeval --data tests/data/cruxeval-dev/cruxeval-dev.jsonl --task input --backend oracle
+    semcoder eval humaneval --data tests/data/humanevalplus/HumanEvalPlus.jsonl.gz --plus --model out/sft
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["add_parser", "run", "add_generation_options", "backend_from_args", "settings_from_args", "finish"]
+
+
+def add_generation_options(p: argparse.ArgumentParser, *, max_new_tokens: int) -> None:
+    """Options every model-driven command shares: backend, model, sampling, limits, output."""
+    p.add_argument("--backend", default="hf", choices=("hf", "vllm", "oracle", "identity"))
+    p.add_argument("--model", help="model folder or hub id (hf, vllm)")
+    p.add_argument("--samples", type=int, default=1, help="samples per problem (pass@5 needs 5 or more)")
+    p.add_argument("--temperature", type=float, default=0.0, help="0 is greedy")
+    p.add_argument("--top-p", type=float, default=0.95)
+    p.add_argument("--max-new-tokens", type=int, default=max_new_tokens)
+    p.add_argument("--batch-size", type=int, default=8, help="prompts per generate call (hf)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int, default=0, help="only the first N problems (0: all)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per scoring program")
+    p.add_argument("--workers", type=int, default=2, help="scoring programs run in parallel")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads for hf (0: torch's default)")
+    p.add_argument("--out", help="write the JSON result here (and a Markdown table beside it)")
+
+
+def backend_from_args(args: argparse.Namespace) -> Any:
+    from semcoder.eval.backends import make_backend
+
+    options: dict[str, Any] = {}
+    if args.backend == "hf" and args.threads:
+        options["threads"] = args.threads
+    return make_backend(args.backend, args.model, **options)
+
+
+def settings_from_args(args: argparse.Namespace, stop: tuple[str, ...]) -> Any:
+    from semcoder.eval.backends import GenerationSettings
+
+    return GenerationSettings(
+        samples=args.samples,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_new_tokens=args.max_new_tokens,
+        stop=stop,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+
+
+def finish(result: Any, args: argparse.Namespace) -> int:
+    """Print the Markdown table; write the JSON and Markdown files when ``--out`` is given."""
+    from semcoder.eval.report import markdown_table, write_result
+
+    print(markdown_table(result), end="")
+    if args.out:
+        json_path, md_path = write_result(result, args.out)
+        print(f"wrote {json_path} and {md_path}")
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("eval", help="run a benchmark: cruxeval, humaneval or mbpp")
+    bench = p.add_subparsers(dest="benchmark", metavar="BENCHMARK", parser_class=type(p))
+    bench.required = True
+
+    c = bench.add_parser("cruxeval", help="CRUXEval output (O) or input (I) prediction")
+    c.add_argument("--data", default="cruxeval-org/cruxeval", help="JSONL file or Hugging Face dataset id")
+    c.add_argument("--task", choices=("output", "input"), default="output")
+    mode = c.add_mutually_exclusive_group()
+    mode.add_argument("--mode", choices=("direct", "monologue", "scratchpad"), default="direct")
+    mode.add_argument("--monologue", dest="mode", action="store_const", const="monologue")
+    mode.add_argument("--direct", dest="mode", action="store_const", const="direct")
+    add_generation_options(c, max_new_tokens=1024)
+    c.set_defaults(run=_run_cruxeval)
+
+    for name, label in (("humaneval", "HumanEval / HumanEval+"), ("mbpp", "MBPP / MBPP+")):
+        h = bench.add_parser(name, help=f"{label}: pass@1 on base tests, and with --plus on EvalPlus inputs")
+        h.add_argument("--data", required=True, help="HumanEval(+) / MBPP+ .jsonl or .jsonl.gz")
+        h.add_argument("--plus", action="store_true", help="also run the EvalPlus extra inputs")
+        add_generation_options(h, max_new_tokens=768)
+        h.set_defaults(run=_run_code)
+
+
+def _run_cruxeval(args: argparse.Namespace) -> int:
+    from semcoder.eval.cruxeval import evaluate_cruxeval, load_cruxeval
+    from semcoder.eval.execution import DEFAULT_TIMEOUT
+
+    problems = load_cruxeval(args.data, limit=args.limit or None)
+    result = evaluate_cruxeval(
+        problems,
+        backend_from_args(args),
+        task=args.task,
+        mode=args.mode,
+        settings=settings_from_args(args, ("[/ANSWER]",)),
+        timeout=args.timeout or DEFAULT_TIMEOUT,
+        workers=args.workers,
+    )
+    return finish(result, args)
+
+
+def _run_code(args: argparse.Namespace) -> int:
+    from semcoder.eval.evalplus import DEFAULT_TIMEOUT, evaluate_code, load_code_problems
+
+    problems = load_code_problems(args.data, limit=args.limit or None)
+    result = evaluate_code(
+        problems,
+        backend_from_args(args),
+        plus=args.plus,
+        settings=settings_from_args(args, ("[/PYTHON]",)),
+        timeout=args.timeout or DEFAULT_TIMEOUT,
+        workers=args.workers,
+        benchmark=args.benchmark,
+    )
+    return finish(result, args)
+
+
+def run(args: argparse.Namespace) -> int:  # pragma: no cover - each benchmark sets its own run
+    return int(args.run(args))
