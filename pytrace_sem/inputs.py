@@ -527,13 +527,15 @@ class _Builder:
             if targets
             else []
         )
+        # Joined pieces could grow with the example; nothing exceeds this.
+        cap = max(_MAX_TEXT, longest + 8)
         return st.one_of(
             *sized,
             st.text(alphabet=st.sampled_from(alphabet), max_size=size),
             st.sampled_from(whole),
-            st.lists(st.sampled_from(pieces), min_size=1, max_size=6).map("".join),
-            st.lists(st.sampled_from(alphabet + alphabet.swapcase()), max_size=4).flatmap(
-                lambda chars: st.sampled_from(whole).map(lambda w: _splice(w, "".join(chars)))
+            st.lists(st.sampled_from(pieces), min_size=1, max_size=6).map(lambda p: "".join(p)[:cap]),
+            st.lists(st.sampled_from(alphabet), max_size=4).flatmap(
+                lambda chars: st.sampled_from(whole).map(lambda w: _splice(w, "".join(chars))[:cap])
             ),
         )
 
@@ -1398,7 +1400,7 @@ def generate_batch(
     ``jobs`` is consumed lazily. With ``sandbox=False`` the jobs run one after
     another in this process: only for trusted code.
 
-    >>> jobs = [InputJob("a", "def f(x):\n    return x + 1\n", examples=("1",))]
+    >>> jobs = [InputJob("a", "def f(x):\\n    return x + 1\\n", examples=("1",))]
     >>> [(job.id, found.status) for job, found in generate_batch(jobs)]   # doctest: +SKIP
     [('a', 'ok')]
     """
