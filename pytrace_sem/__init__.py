@@ -59,3 +59,7 @@ __all__ += ["generate_inputs", "InputSet", "GeneratedInput", "InputOptions"]
 from pytrace_sem.sandbox import TASK_STATUSES, Sandbox, SandboxViolation, TaskResult, call_source
 
 __all__ += ["Sandbox", "TaskResult", "TASK_STATUSES", "SandboxViolation", "call_source"]
+
+from pytrace_sem.narrate import MonologueReport, WrongClaim, check_monologue, narrate, narrate_debug
+
+__all__ += ["narrate", "narrate_debug", "check_monologue", "MonologueReport", "WrongClaim"]

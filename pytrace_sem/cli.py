@@ -26,6 +26,7 @@ EXIT_INTERRUPTED = 130
 _COMMAND_MODULES = (
     "pytrace_sem._cmd_trace",
     "pytrace_sem._cmd_inputs",
+    "pytrace_sem._cmd_narrate",
 )
 
 
