@@ -98,7 +98,7 @@ class Claim:
     when: str | None = None
 
     def to_json(self) -> dict:
-        out: dict[str, Any] = {"kind": self.kind, "text": self.text, "offset": self.offset}
+        out: dict[str, Any] = {"kind": self.kind, "text": self.text, "offset": self.offset, "item": self.item}
         for key in ("line", "run", "runs", "name", "value", "first", "last", "count", "when"):
             v = getattr(self, key)
             if v is not None:
@@ -112,7 +112,7 @@ class Claim:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Claim":
         return cls(kind=data["kind"], text=data["text"], offset=data["offset"],
-                   section=data.get("section", ""), reverse=data.get("reverse", False),
+                   section=data.get("section", ""), reverse=data.get("reverse", False), item=data.get("item", 0),
                    **{k: data.get(k) for k in ("line", "run", "runs", "name", "value", "first", "last",
                                                "count", "when")})
 
