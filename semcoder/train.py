@@ -156,6 +156,7 @@ class TrainResult:
     last_loss: float | None
     eval_loss: float | None
     world_size: int
+    distributed: str
     runtime_s: float
     resumed_from: str | None
 
@@ -450,12 +451,22 @@ def train(config: TrainConfig) -> TrainResult:
         last_loss=losses[-1] if losses else None,
         eval_loss=eval_loss,
         world_size=world_size,
+        distributed=_distributed_kind(trainer),
         runtime_s=round(time.monotonic() - start, 2),
         resumed_from=resumed_from,
     )
     if trainer.is_world_process_zero():
         (out / _RESULT_NAME).write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
     return result
+
+
+def _distributed_kind(trainer: Any) -> str:
+    # What the Trainer actually used: FSDP silently falls back to DDP on CPU, so report it.
+    if getattr(trainer, "is_fsdp_enabled", False):
+        return "fsdp"
+    if getattr(trainer, "is_deepspeed_enabled", False):
+        return "deepspeed"
+    return "ddp" if trainer.args.world_size > 1 else "none"
 
 
 def _merge_adapter(out: Path) -> None:

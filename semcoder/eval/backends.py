@@ -252,20 +252,11 @@ def _answer_block(function: str, args: str, value: str) -> str:
 
 
 def _program_output_reprs(requests: Sequence[Request], timeout: float) -> list[str | None]:
-    # The true output, computed by running the code in the sandbox, so untrusted
-    # benchmark code never runs in this process.
-    from semcoder.eval.execution import REPORT_PRELUDE, run_programs
+    # The true output, computed by running the code isolated from this process.
+    from semcoder.eval.execution import call_reprs
 
-    programs = []
-    for r in requests:
-        c = r.context
-        programs.append(
-            REPORT_PRELUDE
-            + f"_ns = {{}}\nexec(compile({c['code']!r}, '<code>', 'exec'), _ns)\n"
-            + f"_report(repr(eval({(c['function'] + '(' + c['input'] + ')')!r}, _ns)))\n"
-        )
-    results = run_programs(programs, timeout=timeout)
-    return [r.reports[0] if r.passed and r.reports else None for r in results]
+    calls = [(r.context["code"], f"{r.context['function']}({r.context['input']})") for r in requests]
+    return call_reprs(calls, timeout=timeout)
 
 
 class OracleBackend:

@@ -1,17 +1,20 @@
 """Run untrusted evaluation programs (model answers, model-written code) away from this process.
 
 Every scoring program goes through :func:`run_programs`, the one place that decides
-how untrusted code runs. Today each program runs in its own fresh Python process
-with a wall-clock timeout, a temporary working directory, memory / CPU / file-size
-limits, a fixed hash seed and captured output; switching to the project sandbox
-(``pytrace_sem.sandbox``) means changing this function only::
+how untrusted code runs. Plain programs (no input files, no reports: CRUXEval's
+assertions) run in the project sandbox, :class:`pytrace_sem.sandbox.Sandbox`
+(long-lived limited workers with an audit hook). Programs that read input files or
+report results, and every program where the sandbox cannot run, get a fresh Python
+process each, with a wall-clock timeout, a temporary working directory, memory /
+CPU / file-size limits, a fixed hash seed and captured output::
 
     results = run_programs(["assert 1 + 1 == 2", "while True: pass"], timeout=2)
     [r.status for r in results]   # ['passed', 'timeout']
 
-A program passes when it exits with status 0. Programs that report data write
-JSON lines to the file descriptor :data:`REPORT_FD_ENV` names (see :data:`REPORT_PRELUDE`),
-so nothing the untrusted code prints can be mistaken for a result.
+A program passes when it runs to the end without an exception (exit status 0).
+Programs that report data write JSON lines to the file descriptor
+:data:`REPORT_FD_ENV` names (see :data:`REPORT_PRELUDE`), so nothing the untrusted
+code prints can be mistaken for a result.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from typing import Any, Mapping, Sequence
 
 __all__ = [
     "ProgramResult",
+    "exec_check",
     "run_programs",
     "run_program",
+    "call_reprs",
     "REPORT_PRELUDE",
     "REPORT_FD_ENV",
     "DEFAULT_TIMEOUT",
@@ -202,6 +207,62 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
+def exec_check(source: str) -> bool:
+    """Run a program in a fresh namespace as ``__main__``; it passes by not raising (sandbox task)."""
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, "<program>", "exec"), namespace)
+    return True
+
+
+def _sandbox_class() -> Any:
+    try:
+        from pytrace_sem.sandbox import Sandbox
+    except ImportError:
+        return None
+    return Sandbox
+
+
+def _run_in_sandbox(sandbox: Any, sources: Sequence[str], timeout: float, workers: int, memory_bytes: int) -> list[ProgramResult]:
+    statuses = {"ok": "passed", "timeout": "timeout"}
+    with sandbox(workers=workers, timeout=timeout, memory_mb=max(1, memory_bytes // 2**20)) as box:
+        results = box.map(exec_check, [(s,) for s in sources])
+    return [
+        ProgramResult(
+            status=statuses.get(r.status, "failed"),
+            returncode=None,
+            stdout=r.stdout,
+            stderr=r.stderr + (f"\n{r.error}" if r.error else ""),
+            reports=(),
+            seconds=r.seconds,
+        )
+        for r in results
+    ]
+
+
+def call_reprs(
+    calls: Sequence[tuple[str, str]],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    workers: int = 2,
+) -> list[str | None]:
+    """``repr`` of each call's result, ``(source, call expression)`` run isolated; None where it fails."""
+    sandbox = _sandbox_class()
+    if sandbox is not None:
+        from pytrace_sem.sandbox import call_source
+
+        with sandbox(workers=max(1, workers), timeout=timeout) as box:
+            results = box.map(call_source, list(calls))
+        return [r.value_repr if r.status == "ok" else None for r in results]
+    programs = [
+        REPORT_PRELUDE
+        + f"_ns = {{'__name__': '__main__'}}\nexec(compile({source!r}, '<code>', 'exec'), _ns)\n"
+        + f"_report(repr(eval({call!r}, _ns)))\n"
+        for source, call in calls
+    ]
+    results = run_programs(programs, timeout=timeout, workers=workers)
+    return [r.reports[0] if r.passed and r.reports else None for r in results]
+
+
 def run_programs(
     sources: Sequence[str],
     *,
@@ -209,15 +270,26 @@ def run_programs(
     workers: int = 2,
     files: Sequence[Mapping[str, str] | None] | None = None,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    isolation: str = "auto",
 ) -> list[ProgramResult]:
     """Run each program isolated from this process and from each other; results in input order.
 
     ``files`` (one mapping per program, or None) are written into the program's
-    working folder first, for inputs too large to inline.
+    working folder first, for inputs too large to inline. ``isolation``: ``sandbox``
+    (the project sandbox), ``process`` (a fresh interpreter per program) or ``auto``
+    (the sandbox for plain programs when it is available, else processes).
     """
     if files is not None and len(files) != len(sources):
         raise ValueError("files must give one mapping (or None) per program")
+    if isolation not in ("auto", "sandbox", "process"):
+        raise ValueError(f"isolation must be auto, sandbox or process, not {isolation!r}")
     per_file = list(files) if files is not None else [None] * len(sources)
+    plain = not any(per_file) and not any(REPORT_FD_ENV in s for s in sources)
+    sandbox = _sandbox_class() if isolation != "process" and plain else None
+    if isolation == "sandbox" and sandbox is None:
+        raise ValueError("the project sandbox cannot run these programs (files, reports, or not installed)")
+    if sandbox is not None and sources:
+        return _run_in_sandbox(sandbox, sources, timeout, max(1, workers), memory_bytes)
 
     def one(index: int) -> ProgramResult:
         return run_program(sources[index], timeout=timeout, files=per_file[index], memory_bytes=memory_bytes)
