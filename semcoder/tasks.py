@@ -218,23 +218,60 @@ def _row(row_id: str, task: str, source: str, user: str, assistant: str) -> dict
     }
 
 
+#: Prediction tasks whose reasoning pytrace_sem writes: (task, which prediction, narrate style).
+_NARRATED: dict[str, tuple[str, str]] = {
+    "output_monologue": ("output", "forward"),
+    "input_monologue": ("input", "backward"),
+    "output_scratchpad": ("output", "scratchpad"),
+    "input_scratchpad": ("input", "scratchpad"),
+}
+
+
+def _between(text: str, start: str, end: str) -> str:
+    if start in text and end in text:
+        return text.split(start, 1)[1].split(end, 1)[0]
+    return text
+
+
+def _reasoning(code: str, call: str, style: str, seed: int) -> str | None:
+    # Traced in this process: fine for benchmark data, not for untrusted code
+    # (the corpus builder traces in the sandbox).
+    import pytrace_sem
+
+    try:
+        trace = pytrace_sem.trace_call(code, call)
+    except pytrace_sem.PytraceSemError:
+        return None
+    if trace.truncated or trace.exception is not None:
+        return None
+    text = pytrace_sem.narrate(trace, style, seed=seed, cap=60)
+    if style == "scratchpad":
+        return text.strip()
+    return _between(text, "[MONOLOGUE]", "[/MONOLOGUE]").strip()
+
+
 def rows_from_cruxeval(
     records: Iterable[Mapping[str, Any]],
     *,
     tasks: Sequence[str] = DIRECT_TASKS,
     source: str = "cruxeval",
 ) -> list[dict[str, Any]]:
-    """Training rows for the direct prediction tasks from CRUXEval-style records.
+    """Training rows for the prediction tasks from CRUXEval-style records.
 
     Each record needs ``id``, ``code`` (defining ``f``), ``input`` (the argument
-    string) and ``output`` (the repr of the result). Only ``output_direct`` and
-    ``input_direct`` are made here: the monologue and scratchpad tasks need the
-    traces and narratives that the corpus builder attaches.
+    string) and ``output`` (the repr of the result). The direct tasks need nothing
+    more; the monologue and scratchpad tasks trace the call with pytrace_sem (in
+    this process, so only for trusted code such as benchmark data) and narrate it:
+    forward for output prediction, backward for input prediction. A record whose
+    call cannot be traced gets no narrated rows. The answer always quotes the
+    record's own input and output text.
     """
-    unknown = [t for t in tasks if t not in DIRECT_TASKS]
+    import zlib
+
+    unknown = [t for t in tasks if t not in DIRECT_TASKS and t not in _NARRATED]
     if unknown:
         raise DataError(
-            f"rows_from_cruxeval makes only {', '.join(DIRECT_TASKS)}, not {', '.join(unknown)}; "
+            f"rows_from_cruxeval makes prediction tasks only, not {', '.join(unknown)}; "
             "build the other tasks with the corpus builder (semcoder corpus format)"
         )
     rows: list[dict[str, Any]] = []
@@ -243,12 +280,20 @@ def rows_from_cruxeval(
             rid, code, args, output = record["id"], record["code"], record["input"], record["output"]
         except KeyError as exc:
             raise DataError(f"CRUXEval record lacks the field {exc.args[0]!r}: {dict(record)!r:.200}") from None
-        answer = prediction_answer(args, output)
+        seed = zlib.crc32(str(rid).encode())
         for task in tasks:
-            if task == "output_direct":
-                user = output_prediction_prompt(code, args)
+            which, style = ("output" if task.startswith("output") else "input"), _NARRATED.get(task, ("", ""))[1]
+            mode = "direct" if not style else ("scratchpad" if style == "scratchpad" else "monologue")
+            if which == "output":
+                user = output_prediction_prompt(code, args, mode=mode)
             else:
-                user = input_prediction_prompt(code, output)
+                user = input_prediction_prompt(code, output, mode=mode)
+            reasoning = None
+            if style:
+                reasoning = _reasoning(code, f"f({args})", style, seed)
+                if reasoning is None:
+                    continue
+            answer = prediction_answer(args, output, reasoning=reasoning, mode=mode if style else "monologue")
             rows.append(_row(f"{rid}:{task}", task, source, user, answer))
     return rows
 
