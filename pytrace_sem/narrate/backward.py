@@ -135,7 +135,12 @@ def input_constraints(view: TraceView) -> list[tuple[str, str]]:
             continue
         if not stmt.uses & params:
             continue
-        expr = stmt.condition if s.outcome else f"not ({stmt.condition})"
+        test = getattr(stmt.node, "test", None)
+        boolean = isinstance(test, ast.Compare) or (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not))
+        if s.outcome:
+            expr = stmt.condition if boolean else f"bool({stmt.condition})"
+        else:
+            expr = f"not ({stmt.condition})"
         add(expr, f"the condition at line {s.line} must be {bool(s.outcome)}")
     for inst in view.loops:
         if inst.frame != top or inst.kind != "for":
