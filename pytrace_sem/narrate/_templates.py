@@ -165,6 +165,10 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "[L{line}] ({run}) `{name}` gets its value from {code}, which sets `{name}` to {value}{before}.",
         "[L{line}] ({run}) Here {code} updates `{name}` to {value}{before}.",
     ),
+    "b_def_new": (
+        "[L{line}] ({run}) {code} sets `{name}` to {value}.",
+        "[L{line}] ({run}) `{name}` gets its first value from {code}, which sets `{name}` to {value}.",
+    ),
     "b_before": (
         "; just before, `{name}` was {value}",
         "; before this line `{name}` was {value}",

@@ -224,8 +224,12 @@ def _step_text(view: TraceView, i: int, phrases: Phrases, opts: Options) -> str:
     if not changed:
         return phrases.say("b_plain", line=line, run=run, code=code)
     name, value = changed[0]
-    text = phrases.say("b_def", line=line, run=run, code=code, name=name,
-                       value=_value_words(value, opts), before=_before(view, i, name, phrases, opts))
+    before = _before(view, i, name, phrases, opts)
+    if view.value_at(s.frame, name, i) is None:  # a first assignment: nothing is "updated"
+        text = phrases.say("b_def_new", line=line, run=run, code=code, name=name, value=_value_words(value, opts))
+    else:
+        text = phrases.say("b_def", line=line, run=run, code=code, name=name, value=_value_words(value, opts),
+                           before=before)
     extra = [f"`{n}` to {_value_words(v, opts)}" for n, v in changed[1:]]
     if extra:
         text = text.rstrip(".") + "; it also sets " + join_and(extra) + "."

@@ -117,7 +117,7 @@ def render_inline(trace: Any, *, opts: Options | None = None, per_line: int = 4)
         if not notes:
             out.append(text)
             continue
-        if len(notes) > per_line:
+        if len(notes) > per_line + 1:  # hiding a single run saves nothing
             hidden = len(notes) - per_line
             notes = notes[: per_line - 1] + [f"... {hidden} more"] + notes[-1:]
         out.append(f"{text}  # " + "; ".join(notes))
