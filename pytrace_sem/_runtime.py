@@ -171,29 +171,48 @@ def set_autostart(callback) -> None:
 
 
 class _Seq:
-    """A copy of a list, tuple, set or frozenset, taken at one step."""
+    """A copy of a list, tuple, set or frozenset, taken at one step.
 
-    __slots__ = ("kind", "items", "length", "flat", "cut")
+    A container longer than ``max_items`` keeps its first items only (``cut``)
+    and a fingerprint of all of them, so a change beyond the kept part is still
+    seen as a change.
+    """
 
-    def __init__(self, kind, items, length, flat, cut):
+    __slots__ = ("kind", "items", "length", "flat", "cut", "fp")
+
+    def __init__(self, kind, items, length, flat, cut, fp=None):
         self.kind = kind
         self.items = items
         self.length = length
         self.flat = flat
         self.cut = cut
+        self.fp = fp
 
 
 class _Map:
-    """A copy of a dict, taken at one step."""
+    """A copy of a dict, taken at one step (cut like ``_Seq``)."""
 
-    __slots__ = ("keys", "values", "length", "flat", "cut")
+    __slots__ = ("keys", "values", "length", "flat", "cut", "fp")
 
-    def __init__(self, keys, values, length, flat, cut):
+    def __init__(self, keys, values, length, flat, cut, fp=None):
         self.keys = keys
         self.values = values
         self.length = length
         self.flat = flat
         self.cut = cut
+        self.fp = fp
+
+
+def _fingerprint(value):
+    """A hash of a long container's whole content, or None when it has unhashable parts."""
+    try:
+        if type(value) is dict:
+            return hash(tuple(value.items()))
+        if type(value) in (set, frozenset):
+            return hash(frozenset(value))
+        return hash(tuple(value))
+    except Exception:  # noqa: BLE001 - unhashable items, or a hostile __hash__
+        return None
 
 
 class _Obj:
@@ -282,7 +301,7 @@ def snap(value, depth: int = 0, _path: tuple = ()):
         if not flat:
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
-        return _Seq(kind, items, n, flat, cut)
+        return _Seq(kind, items, n, flat, cut, _fingerprint(value) if cut else None)
     if t is dict:
         vid = id(value)
         if vid in _path:
@@ -316,7 +335,7 @@ def snap(value, depth: int = 0, _path: tuple = ()):
             path = _path + (vid,)
             keys = [snap(k, depth + 1, path) for k in keys]
             vals = [snap(v, depth + 1, path) for v in vals]
-        return _Map(keys, vals, n, flat, cut)
+        return _Map(keys, vals, n, flat, cut, _fingerprint(value) if cut else None)
     return _snap_object(value, t, depth, _path, lim)
 
 
@@ -353,13 +372,15 @@ def same(live, s) -> bool:
         if _SEQ_KINDS.get(type(live)) != s.kind or len(live) != s.length:
             return False
         if s.cut:
-            return False
+            return _same_cut(live, s, s.items)
         if s.flat:
             return all(map(_is, live, s.items))
         return all(map(same, live, s.items))
     if c is _Map:
-        if type(live) is not dict or len(live) != s.length or s.cut:
+        if type(live) is not dict or len(live) != s.length:
             return False
+        if s.cut:
+            return _same_cut(live, s, s.values)
         if s.flat:
             return all(map(_is, live, s.keys)) and all(map(_is, live.values(), s.values))
         return all(map(same, live, s.keys)) and all(map(same, live.values(), s.values))
@@ -387,6 +408,18 @@ def same(live, s) -> bool:
 
 
 _DEFAULT_LIMITS = Limits()
+
+
+def _same_cut(live, s, kept) -> bool:
+    # A long container: unchanged when its kept head is identical and the
+    # fingerprint of the whole still matches.
+    if not s.flat or s.fp is None:
+        return False
+    if s.__class__ is _Seq:
+        head = live if type(live) is list or type(live) is tuple else list(live)
+        if not all(map(_is, head[: len(kept)], kept)):
+            return False
+    return _fingerprint(live) == s.fp
 
 
 def _is_obj(s) -> bool:

@@ -26,7 +26,7 @@ from pytrace_sem import _runtime as _rt
 from pytrace_sem.errors import CallError, LimitError, SourceError
 from pytrace_sem.rewrite import instrument, install_alias
 from pytrace_sem.trace import ExceptionInfo, Step, Stopped, Trace
-from pytrace_sem.values import encode
+from pytrace_sem.values import _Encoder, encode
 
 __all__ = ["trace_call", "trace", "traced", "collect", "traces_of", "DEFAULT_LIMITS", "MODULE_NAME"]
 
@@ -184,18 +184,20 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
                 rename: Callable[[str], str] | None = None) -> tuple[tuple[Step, ...], Stopped | None]:
     """Turn a session's log into steps, keeping only real changes."""
     lim = sess.limits
-    state: dict[int, dict[str, tuple[str, str]]] = {}
+    state: dict[int, dict[str, tuple]] = {}
     memo: dict[int, dict] = {}
     steps: list[Step] = []
     size = 0
     stopped: Stopped | None = None
     kind_names = _rt.KIND_NAMES
 
+    encoder = _Encoder(lim)
+
     def enc(sn) -> dict:
         key = id(sn)
         got = memo.get(key)
         if got is None:
-            got = encode(sn, lim)
+            got = encode(sn, lim, encoder)
             memo[key] = got
         return got
 
@@ -221,14 +223,14 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
         elif snaps is not None:
             for name, sn in zip(names, snaps):
                 value = enc(sn)
-                key = (value["type"], value["repr"])
+                key = (value["type"], value["repr"], getattr(sn, "fp", None))
                 if known.get(name) != key or kind == _rt.K_CALL or kind == _rt.K_ITER:
                     known[name] = key
                     changes[name] = value
         if extra:
             for name, sn in extra:
                 value = enc(sn)
-                key = (value["type"], value["repr"])
+                key = (value["type"], value["repr"], getattr(sn, "fp", None))
                 if known.get(name) != key:
                     known[name] = key
                     changes[name] = value

@@ -639,7 +639,8 @@ class _Transformer(cst.CSTTransformer):
             return updated
         names: list[str] = []
         stores = _target_names(updated.target, names)
-        st_tuple = (_rt.K_ITER, self._line(original), tuple(names), 1 | int(stores))
+        mutates = stores or _iter_may_mutate(updated.iter)
+        st_tuple = (_rt.K_ITER, self._line(original), tuple(names), int(mutates))
         return updated.with_changes(body=self._prepend(updated.body, "s", _const(st_tuple), *names))
 
     def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
@@ -760,6 +761,45 @@ class _Transformer(cst.CSTTransformer):
         )
         new_body = cst.IndentedBlock(body=[*doc, enter, try_node], header=header, footer=footer)
         return updated.with_changes(body=new_body)
+
+
+# Calls that build an iterator but run no user code while it is consumed.
+_PURE_ITER_CALLS = frozenset({"range", "enumerate", "zip", "reversed", "sorted", "len", "list", "tuple",
+                              "set", "frozenset", "dict", "str", "iter", "abs", "min", "max", "sum"})
+
+
+class _IterScan(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.mutates = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in _PURE_ITER_CALLS:
+            return True
+        if isinstance(func, cst.Attribute) and func.attr.value in ("items", "keys", "values", "split",
+                                                                     "splitlines", "copy"):
+            return True
+        self.mutates = True
+        return False
+
+    def visit_Await(self, node: cst.Await) -> bool:
+        self.mutates = True
+        return False
+
+    def visit_Yield(self, node: cst.Yield) -> bool:
+        self.mutates = True
+        return False
+
+
+def _iter_may_mutate(expr: cst.BaseExpression) -> bool:
+    """Whether each step of ``for ... in expr`` may run code that changes state.
+
+    A generator held in a plain name is not detected; its changes show up at the
+    next statement that may mutate.
+    """
+    scan = _IterScan()
+    expr.visit(scan)
+    return scan.mutates
 
 
 def _is_docstring(st: cst.CSTNode) -> bool:

@@ -874,7 +874,9 @@ class _Worker:
         violations = list(guard.violations)
         if violations:
             more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
-            then = f" (the task then ended as {status!r})" if status != "ok" else ""
+            # The task's own outcome, unless it is just our refusal propagating.
+            own = status not in ("ok", "raised") or not (error or "").startswith("SandboxViolation")
+            then = f" (the task then ended as {status!r}: {error})" if own and status != "ok" else ""
             error = f"blocked: {violations[0]}{more}{then}"
             status, value_bytes, value_repr = "blocked", None, None
 

@@ -45,14 +45,14 @@ def normalize_repr(text: str) -> str:
     return _ADDRESS_ALONE.sub("0x?", text)
 
 
-def encode(value: Any, limits: _rt.Limits | None = None) -> dict:
+def encode(value: Any, limits: _rt.Limits | None = None, encoder: "_Encoder | None" = None) -> dict:
     """Encode a live value (or a recorder snapshot) as a JSON-ready dict."""
     lim = limits or _rt._DEFAULT_LIMITS
     if not isinstance(value, (_rt._Seq, _rt._Map, _rt._Obj, _rt._Cycle, _rt._Deep)):
         t = type(value)
         if t not in _rt._ATOMS_FROZEN:
             value = _snap_with(value, lim)
-    return _Encoder(lim).enc(value, 0)
+    return (encoder or _Encoder(lim)).enc(value, 0)
 
 
 def _snap_with(value, lim):
@@ -73,10 +73,12 @@ def _snap_with(value, lim):
 
 
 class _Encoder:
-    __slots__ = ("lim",)
+    __slots__ = ("lim", "atoms")
 
     def __init__(self, lim: _rt.Limits) -> None:
         self.lim = lim
+        # Equal ints and strs encode to equal dicts: share them (long traces repeat them a lot).
+        self.atoms: dict = {}
 
     def enc(self, v, depth: int) -> dict:
         c = v.__class__
@@ -102,6 +104,12 @@ class _Encoder:
             if cut:
                 items = items[: self.lim.max_items]
             return self.seq(kind, items, len(v), cut, depth)
+        if c is int or c is str or c is bool or v is None:
+            key = (c, v)
+            got = self.atoms.get(key)
+            if got is None:
+                got = self.atoms[key] = self.atom(v, c)
+            return got
         return self.atom(v, c)
 
     def atom(self, v, c) -> dict:

@@ -7,15 +7,37 @@ It is slow and obviously right, which is the point.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from typing import Any, Callable
 
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_AT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_BARE_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 
 
 def norm(text: str) -> str:
-    return _ADDRESS.sub("", text)
+    """Drop memory addresses the way the project promises to (no 0x7f... anywhere)."""
+    return _BARE_ADDRESS.sub("0x?", _AT_ADDRESS.sub("", text))
+
+
+LONG = 20_000
+
+
+class Long(str):
+    """A very long repr, kept as its first LONG characters plus a digest of all of it."""
+
+    def __new__(cls, text: str) -> "Long":
+        self = super().__new__(cls, text[:LONG])
+        self.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Long):
+            return self.digest == other.digest
+        return False
+
+    __hash__ = str.__hash__
 
 
 def reference_sequences(func: Callable, args: tuple, kwargs: dict) -> tuple[dict[str, list[str]], Any, BaseException | None]:
@@ -30,6 +52,8 @@ def reference_sequences(func: Callable, args: tuple, kwargs: dict) -> tuple[dict
                 text = norm(repr(value))
             except Exception as exc:  # noqa: BLE001
                 text = f"<repr raised {type(exc).__name__}>"
+            if len(text) > LONG:
+                text = Long(text)
             seq = seqs.setdefault(name, [])
             if not seq or seq[-1] != text:
                 seq.append(text)
@@ -57,14 +81,41 @@ def reference_sequences(func: Callable, args: tuple, kwargs: dict) -> tuple[dict
     return seqs, result, error
 
 
-def our_sequences(trace) -> dict[str, list[str]]:
-    """The same view of a pytrace_sem trace: depth-0 values per name, duplicates collapsed."""
-    seqs: dict[str, list[str]] = {}
+def our_sequences(trace) -> dict[str, list[tuple[str, bool]]]:
+    """The same view of a pytrace_sem trace: depth-0 (repr, truncated) per name.
+
+    Consecutive duplicates collapse as in the reference, except that a truncated
+    value reported as changed stays (its change lies beyond the part shown).
+    """
+    seqs: dict[str, list[tuple[str, bool]]] = {}
     for step in trace.steps:
         if step.depth != 0:
             continue
         for name, value in step.changes.items():
             seq = seqs.setdefault(name, [])
-            if not seq or seq[-1] != value["repr"]:
-                seq.append(value["repr"])
+            item = (value["repr"], bool(value.get("truncated")))
+            if not seq or seq[-1] != item or item[1]:
+                seq.append(item)
     return seqs
+
+
+def matches(ours: list[tuple[str, bool]], reference: list[str]) -> int | None:
+    """Index of the first value that differs, or None when the sequences agree.
+
+    A value we truncated agrees when its shown part (before the closing "...")
+    is a prefix of the reference's repr.
+    """
+    if len(ours) != len(reference):
+        return min(len(ours), len(reference))
+    for i, ((text, cut), ref) in enumerate(zip(ours, reference)):
+        if cut:
+            if not _prefix_ok(text, ref):
+                return i
+        elif isinstance(ref, Long) or text != ref:
+            return i
+    return None
+
+
+def _prefix_ok(text: str, ref: str) -> bool:
+    head = text.split("...")[0].rstrip(", ")
+    return ref.startswith(head)
