@@ -208,10 +208,8 @@ def _with_changes(view: TraceView, i: int, text: str, phrases: Phrases, opts: Op
 
 
 def _iteration_number(view: TraceView, i: int) -> int:
-    for inst in view.loops:
-        if inst.start <= i < inst.end and view.steps[i].frame == inst.frame and i in inst.headers:
-            return inst.headers.index(i) + 1
-    return 1
+    found = view.iteration_of(i)
+    return found[1] if found is not None else 1
 
 
 def _state_list(view: TraceView, frame: int, names: list[str], point: int, opts: Options) -> list[str]:

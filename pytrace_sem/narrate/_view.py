@@ -341,6 +341,8 @@ class TraceView:
             if fr.parent is not None:
                 self._callees.setdefault(fr.parent, []).append(fr)
         self.loops: list[LoopInstance] = self._find_loops()
+        self._headers: dict[int, tuple[LoopInstance, int]] = {
+            h: (inst, k) for inst in self.loops for k, h in enumerate(inst.headers, 1)}
         self._loop_children: dict[int | None, list[LoopInstance]] = {}
         self._nest_loops()
 
@@ -493,7 +495,11 @@ class TraceView:
     def run_number(self, index: int) -> tuple[int, int]:
         """(k, m): step ``index`` is the k-th of the m steps recorded at its line."""
         runs = self._line_steps[self.steps[index].line]
-        return runs.index(index) + 1, len(runs)
+        return bisect.bisect_left(runs, index) + 1, len(runs)
+
+    def iteration_of(self, index: int) -> tuple[LoopInstance, int] | None:
+        """(loop instance, k) when step ``index`` starts iteration k of that instance."""
+        return self._headers.get(index)
 
     def line_run(self, anchor: int, reverse: bool = False) -> list[int]:
         """The steps of the anchor's frame at the anchor's line, next to the anchor.

@@ -192,7 +192,8 @@ def _step_text(view: TraceView, i: int, phrases: Phrases, opts: Options) -> str:
         cond = quote_code(stmt.condition) if stmt is not None and stmt.condition else code
         return phrases.say("b_branch", line=line, run=run, cond=cond, outcome=bool(s.outcome))
     if s.event == "iteration":
-        k = next((inst.headers.index(i) + 1 for inst in view.loops if i in inst.headers), 1)
+        found = view.iteration_of(i)
+        k = found[1] if found is not None else 1
         parts = []
         for name, value in s.changes.items():
             quoted = quote_value(value, opts)

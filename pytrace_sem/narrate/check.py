@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from pytrace_sem.narrate._errors import NarrateError
-from pytrace_sem.narrate._view import TraceView, VStep, is_name
+from pytrace_sem.narrate._view import TraceView, is_name
 
 __all__ = [
     "Claim", "ClaimVerdict", "WrongClaim", "MonologueReport", "check_monologue", "check_against_trace",
@@ -874,7 +874,3 @@ def check_monologue(source: str | None, call: str | None, monologue: str, *, tra
 
         trace = trace_call(source, call, **limits)
     return check_against_trace(trace, monologue, run_answer=run_answer)
-
-
-def _step_label(step: VStep) -> str:  # pragma: no cover - debugging aid
-    return f"#{step.index} L{step.line} {step.event}"
