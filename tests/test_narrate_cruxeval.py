@@ -139,3 +139,22 @@ def test_golden_renders() -> None:
         assert text == (GOLDEN / name).read_text(encoding="utf-8"), (
             f"{name} differs from its golden file; if the change is intended, rerun with PYTRACE_SEM_REGEN=1 "
             "and review the diff")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suite", ["humanevalplus", "mbppplus"])
+def test_renders_check_right_on_evalplus_base_inputs(suite: str) -> None:
+    # Richer code than CRUXEval (helpers, recursion, while loops, imports): every claim still right.
+    renders = 0
+    for k, problem in enumerate(getattr(datasets, suite)()):
+        source = problem.get("prompt", "") + problem["canonical_solution"] if suite == "humanevalplus" \
+            else problem["canonical_solution"]
+        args = problem["base_input"][0]
+        call = f"{problem['entry_point']}({', '.join(repr(a) for a in args)})"
+        t = pytrace_sem.trace_call(source, call, max_steps=5000)
+        for style in ("forward", "backward"):
+            report = check_against_trace(t, narrate(t, style, seed=k), run_answer=False)
+            assert report.claims_wrong == 0 and report.answer_correct is True, (problem["task_id"], style,
+                                                                                 report.first_wrong)
+            renders += 1
+    assert renders >= 2 * 160

@@ -14,6 +14,7 @@ import ast
 import bisect
 import keyword
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -124,7 +125,9 @@ class Syntax:
         self.break_lines: set[int] = set()
         self.try_bodies: dict[int, tuple[int, int]] = {}
         try:
-            tree = ast.parse(source)
+            with warnings.catch_warnings():  # the user's invalid escapes are not our warnings
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
         except SyntaxError:
             self.tree: ast.Module | None = None
             return

@@ -787,6 +787,33 @@ def _same_call(a: str, b: str) -> bool:
         return _norm(a) == _norm(b)
 
 
+def _split_assertion(body: str) -> tuple[str, str] | None:
+    """(call, output) of ``assert call == output``; the output may be a repr that is not Python."""
+    try:
+        stmt = ast.parse(body).body[0]
+        if isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Compare) and len(stmt.test.ops) == 1 \
+                and isinstance(stmt.test.ops[0], ast.Eq):
+            return (ast.get_source_segment(body, stmt.test.left) or "",
+                    ast.get_source_segment(body, stmt.test.comparators[0]) or "")
+        return None
+    except (SyntaxError, IndexError):
+        pass
+    # An output like <re.Match object; ...> is no Python: split after the call instead.
+    text = body.strip()
+    if not text.startswith("assert "):
+        return None
+    at = text.find(" == ")
+    while at != -1:
+        left = text[len("assert "):at]
+        try:
+            if isinstance(ast.parse(left, mode="eval").body, ast.Call):
+                return left, text[at + 4:].strip()
+        except SyntaxError:
+            pass
+        at = text.find(" == ", at + 1)
+    return None
+
+
 def _check_answer(text: str, view: TraceView, run_answer: bool) -> tuple[bool | None, str]:
     body = text.strip()
     raised = re.search(r"#\s*raises\s+([A-Za-z_][\w.]*)", body)
@@ -796,15 +823,10 @@ def _check_answer(text: str, view: TraceView, run_answer: bool) -> tuple[bool | 
         if got is None:
             return False, "the answer says the call raises, but it returns"
         return (True, "") if got == want else (False, f"the call raises {got}, not {want}")
-    try:
-        tree = ast.parse(body)
-        stmt = tree.body[0]
-        assert isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Compare)
-        assert len(stmt.test.ops) == 1 and isinstance(stmt.test.ops[0], ast.Eq)
-    except (SyntaxError, AssertionError, IndexError):
+    split = _split_assertion(body)
+    if split is None:
         return False, "the answer is not an assertion of the form `assert f(...) == value`"
-    call_src = ast.get_source_segment(body, stmt.test.left) or ""
-    out_src = ast.get_source_segment(body, stmt.test.comparators[0]) or ""
+    call_src, out_src = split
     if view.exception is not None and view.return_value is None:
         return False, f"the call raises {view.exception.get('type')}; it returns nothing"
     ok = same_value(out_src, view.return_value, strict=False)
