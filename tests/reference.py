@@ -37,6 +37,9 @@ class Long(str):
             return self.digest == other.digest
         return False
 
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
     __hash__ = str.__hash__
 
 
