@@ -102,7 +102,10 @@ class InputOptions:
 
     ``max_candidates`` is the deterministic budget (Hypothesis examples drawn,
     duplicates included); ``budget_seconds`` is a safety net whose expiry makes
-    the result depend on machine speed.
+    the result depend on machine speed. Generation stops early when every
+    branch is covered or ``patience`` batches in a row add nothing, unless
+    ``stop_early`` is false (benchmarks use that to try exactly
+    ``max_candidates`` inputs).
     """
 
     max_inputs: int = 20
@@ -114,6 +117,7 @@ class InputOptions:
     call_timeout: float = 0.5
     max_repr_chars: int = 1000
     seed: int = 0
+    stop_early: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_inputs <= 1000:
@@ -255,7 +259,7 @@ class InputSet:
         if not self.rejected:
             return "no candidate was generated"
         parts = ", ".join(f"{reason} {count}" for reason, count in self.rejected)
-        return f"every candidate was rejected ({parts}); pass an --example that works"
+        return f"every candidate was rejected ({parts}); give an example call that works"
 
 
 # ---------------------------------------------------------------------------
@@ -1154,15 +1158,15 @@ def _finish(run: _Run, function: str, started: float, batches: int, message: str
     options = run.options
     rejected = tuple(sorted(run.rejected.items()))
     if not run.valid:
-        return InputSet(
+        empty = InputSet(
             function=function,
             status=STATUS_NO_VALID_INPUT,
             rejected=rejected,
             candidates=run.candidates,
             batches=batches,
             seconds=time.monotonic() - started,
-            message=message,
         )
+        return replace(empty, message="; ".join(filter(None, [empty._reasons(), message])))
     arc_sets = [c.arcs for c in run.valid]
     core = greedy_cover(arc_sets, limit=options.max_inputs)
     chosen = [index for index, _ in core]
@@ -1296,6 +1300,7 @@ def generate_for_function(
             else:
                 strategy = fresh
             before = len(run.covering)
+            tried = run.candidates
             count = min(options.batch_size, options.max_candidates - run.candidates)
             try:
                 _run_batch(strategy, seeds if batches == 0 else (), count, options.seed * 1000 + batches, run.try_input)
@@ -1307,7 +1312,11 @@ def generate_for_function(
                 for v in args:
                     ingredients.add(v)
             idle = idle + 1 if len(run.covering) == before else 0
-            if idle >= options.patience or run.candidates >= options.max_candidates:
+            if run.candidates >= options.max_candidates or run.candidates == tried:
+                break  # budget spent, or Hypothesis has no new example to give
+            if not options.stop_early:
+                continue
+            if idle >= options.patience:
                 break
             if len(run.covering) > before:
                 reached = meter.report(run.covered, meter.scope(function, run.covered))

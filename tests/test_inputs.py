@@ -583,7 +583,9 @@ def test_cruxeval_dev_coverage_validity_and_size() -> None:
 
 
 @pytest.mark.slow
-def test_humanevalplus_coverage_is_at_least_that_of_plus_input() -> None:
+def test_humanevalplus_inputs_are_valid_and_cover_more_than_base_input() -> None:
+    # benchmarks/inputs.py also compares with plus_input; measuring plus_input's
+    # 100k+ calls under coverage takes minutes, too long for the test suite.
     problems = datasets.humanevalplus()
     jobs = [
         InputJob(p["task_id"], p["prompt"] + p["canonical_solution"], p["entry_point"],
@@ -591,15 +593,17 @@ def test_humanevalplus_coverage_is_at_least_that_of_plus_input() -> None:
         for p in problems
     ]
     found = {job.id: result for job, result in generate_batch(jobs, workers=2)}
-    ours = theirs = total = 0
+    ours = base = total = 0
     for p in problems:
         source = p["prompt"] + p["canonical_solution"]
         result = found[p["task_id"]]
         assert result.status == "ok", (p["task_id"], result.message)
+        assert len(result.inputs) <= 20
         assert_valid(source, p["entry_point"], result.inputs)
         t, n = branch_stats(source, p["entry_point"], [_call_args(i.input) for i in result.inputs])
         ours += t
         total += n
-        theirs += branch_stats(source, p["entry_point"], p["plus_input"])[0]
-    print(f"HumanEval+: ours {ours / total:.3f}, plus_input {theirs / total:.3f}")
-    assert ours >= theirs
+        base += branch_stats(source, p["entry_point"], p["base_input"])[0]
+    print(f"HumanEval+: ours {ours / total:.3f}, base_input {base / total:.3f}")
+    assert ours > base
+    assert ours >= 0.97 * total
