@@ -311,7 +311,6 @@ def build_sft_config(config: TrainConfig, *, has_eval: bool) -> Any:
         packing=config.packing,
         packing_strategy=config.packing_strategy,
         assistant_only_loss=True,
-        gradient_checkpointing=config.gradient_checkpointing,
         save_strategy="steps",
         save_steps=config.save_steps,
         save_total_limit=config.save_total_limit,
@@ -327,6 +326,9 @@ def build_sft_config(config: TrainConfig, *, has_eval: bool) -> Any:
         **_precision(config.precision),
     )
     known = {f.name for f in fields(SFTConfig)}
+    # transformers 5 renamed gradient checkpointing; use whichever name this version has.
+    checkpointing = "activation_checkpointing" if "activation_checkpointing" in known else "gradient_checkpointing"
+    values[checkpointing] = config.gradient_checkpointing
     unknown = sorted(set(config.sft) - known)
     if unknown:
         raise TrainError(f"unknown SFTConfig field(s) {', '.join(unknown)} in --sft")
