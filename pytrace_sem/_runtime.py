@@ -40,6 +40,12 @@ K_CALL = 11
 K_RAISE = 12
 K_DEF = 13
 K_WITH = 14
+# Iterations of a list/set/dict comprehension: they run in the comprehension's
+# own scope, reported one level deeper than the function that contains it.
+K_LISTCOMP = 15
+K_SETCOMP = 16
+K_DICTCOMP = 17
+COMP_NAMES = {K_LISTCOMP: "<listcomp>", K_SETCOMP: "<setcomp>", K_DICTCOMP: "<dictcomp>"}
 
 KIND_NAMES = {
     K_LINE: "line",
@@ -57,6 +63,9 @@ KIND_NAMES = {
     K_RAISE: "raise",
     K_DEF: "line",
     K_WITH: "line",
+    K_LISTCOMP: "iteration",
+    K_SETCOMP: "iteration",
+    K_DICTCOMP: "iteration",
 }
 
 # Values of these types cannot change after creation and their repr does not
@@ -499,6 +508,14 @@ def _record(fr, st, vals, payload):
         _stop(_session, "max_steps", st[1])
 
 
+def ci(st, *vals):
+    """A comprehension bound its loop variables; always true (it is a filter)."""
+    fr = _top
+    if fr is not None and _get_ident() == _thread:
+        _record(fr, st, vals, None)
+    return True
+
+
 def b(st, test):
     """A branch condition; returns its truth value (evaluated exactly once)."""
     outcome = True if test else False
@@ -668,6 +685,13 @@ def gs(st, *vals):
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, vals, None)
+
+
+def gci(st, *vals):
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, vals, None)
+    return True
 
 
 def gb(st, test):

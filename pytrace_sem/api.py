@@ -211,11 +211,14 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
             got = names_cache[q] = rename(q)
         return got
 
+    comp_names = _rt.COMP_NAMES
     for fr, st, snaps, extra, payload in sess.log:
         kind, line, names, _ = st
-        known = state.get(fr.serial)
+        comp = comp_names.get(kind)
+        scope = fr.serial if comp is None else (fr.serial, line)
+        known = state.get(scope)
         if known is None:
-            known = state[fr.serial] = {}
+            known = state[scope] = {}
         changes: dict[str, dict] = {}
         deleted: tuple[str, ...] = ()
         if kind == _rt.K_DEL:
@@ -224,7 +227,7 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
             for name, sn in zip(names, snaps):
                 value = enc(sn)
                 key = (value["type"], value["repr"], getattr(sn, "fp", None))
-                if known.get(name) != key or kind == _rt.K_CALL or kind == _rt.K_ITER:
+                if known.get(name) != key or kind == _rt.K_CALL or kind == _rt.K_ITER or comp:
                     known[name] = key
                     changes[name] = value
         if extra:
@@ -256,8 +259,8 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
         steps.append(Step(
             index=len(steps),
             line=line - line_offset,
-            depth=fr.depth,
-            function=fname(fr.info[0]),
+            depth=fr.depth if comp is None else fr.depth + 1,
+            function=fname(fr.info[0]) if comp is None else f"{fname(fr.info[0])}.<locals>.{comp}",
             event=kind_names[kind],
             changes=changes,
             deleted=deleted,

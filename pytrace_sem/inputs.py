@@ -86,6 +86,7 @@ R_RAISED = "raised"
 R_TIMEOUT = "timeout"
 R_OUTPUT_NOT_LITERAL = "output_not_literal"
 R_NONDETERMINISTIC = "nondeterministic"
+R_ANNOTATION = "annotation_mismatch"
 
 # Bounds on generated values: no strategy may produce anything larger.
 _INT_SPAN = 20
@@ -105,7 +106,9 @@ class InputOptions:
     the result depend on machine speed. Generation stops early when every
     branch is covered or ``patience`` batches in a row add nothing, unless
     ``stop_early`` is false (benchmarks use that to try exactly
-    ``max_candidates`` inputs).
+    ``max_candidates`` inputs). With ``respect_annotations`` an input whose
+    arguments do not fit the parameters' type annotations is rejected
+    (``annotation_mismatch``); an ``int`` fits ``float``.
     """
 
     max_inputs: int = 20
@@ -118,6 +121,7 @@ class InputOptions:
     max_repr_chars: int = 1000
     seed: int = 0
     stop_early: bool = True
+    respect_annotations: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_inputs <= 1000:
@@ -1026,6 +1030,7 @@ class _Run:
     candidates: int = 0
     stop: bool = False
     slowest_ok: float = 0.0
+    hints: list[Any] = field(default_factory=list)
 
     def call_limit(self) -> float:
         """The time limit of the next call.
@@ -1064,6 +1069,9 @@ class _Run:
             return False
         if not _literal_round_trip(f"({text},)" if args else "()", tuple(args)):
             self.reject(R_INPUT_NOT_LITERAL)
+            return False
+        if self.hints and not all(_conforms(a, h) for a, h in zip(args, self.hints)):
+            self.reject(R_ANNOTATION)
             return False
         limit = self.call_limit()
         began = time.perf_counter()
@@ -1126,24 +1134,67 @@ def _parameter_count(fn: Callable[..., Any]) -> int:
     )
 
 
-def _argument_strategy(fn: Callable[..., Any], examples: Sequence[tuple[Any, ...]], builder: _Builder) -> Any:
-    st = _st()
+def _positional_hints(fn: Callable[..., Any]) -> list[Any]:
+    """The annotation of each positional parameter (None where there is none or it cannot be read)."""
     try:
         hints = typing.get_type_hints(fn)
     except Exception:
         hints = {}
     try:
-        names = [
-            p.name
-            for p in inspect.signature(fn).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
+        parameters = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
-        names = []
+        return []
+    return [hints.get(p.name) for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _conforms(value: Any, annotation: Any, depth: int = 0) -> bool:
+    """Whether ``value`` fits ``annotation``; anything this cannot judge fits."""
+    if annotation is None or annotation is typing.Any or depth > _MAX_DEPTH:
+        return True
+    if annotation is type(None):
+        return value is None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Union or _is_union_type(annotation):
+        return any(_conforms(value, a, depth + 1) for a in args)
+    if origin is typing.Literal:
+        return any(type(value) is type(a) and value == a for a in args)
+    if annotation is bool or annotation is str or annotation is bytes or annotation is int:
+        return type(value) is annotation
+    if annotation is float:  # PEP 484: an int is acceptable where a float is expected
+        return type(value) in (int, float)
+    if annotation is complex:
+        return type(value) in (int, float, complex)
+    base = origin or annotation
+    if not isinstance(base, type):
+        return True  # a TypeVar, a string, a Protocol...: cannot judge
+    try:
+        if not isinstance(value, base):
+            return False
+    except TypeError:
+        return True
+    if not args:
+        return True
+    if isinstance(value, dict):
+        return len(args) != 2 or all(
+            _conforms(k, args[0], depth + 1) and _conforms(v, args[1], depth + 1) for k, v in value.items()
+        )
+    if isinstance(value, tuple) and base is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_conforms(x, args[0], depth + 1) for x in value)
+        return len(args) == len(value) and all(_conforms(x, a, depth + 1) for x, a in zip(value, args))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_conforms(x, args[0], depth + 1) for x in value)
+    return True
+
+
+def _argument_strategy(fn: Callable[..., Any], examples: Sequence[tuple[Any, ...]], builder: _Builder) -> Any:
+    st = _st()
+    hints = _positional_hints(fn)
     arity = len(examples[0]) if examples else _parameter_count(fn)
     per_position = []
     for i in range(arity):
-        hint = hints.get(names[i]) if i < len(names) else None
+        hint = hints[i] if i < len(hints) else None
         typed = builder.for_annotation(hint) if hint is not None else None
         values = [ex[i] for ex in examples if len(ex) == arity]
         if values:
@@ -1290,6 +1341,8 @@ def generate_for_function(
                 ingredients.add(v)
         fresh = _argument_strategy(fn, seeds, builder)
         run = _Run(fn=fn, meter=meter, options=options, deadline=started + options.budget_seconds)
+        if options.respect_annotations:
+            run.hints = _positional_hints(fn)
         idle = 0
         batches = 0
         while not run.stop:

@@ -301,6 +301,7 @@ class _Transformer(cst.CSTTransformer):
         self.scopes: list[_Scope] = [_Scope("module", "")]
         self.collectors: list[_Collector] = []
         self.comp_depth = 0
+        self.comp_kinds: list[str] = []
         self.functions: list[tuple[str, int]] = []
         self.untraced: list[tuple[int, str]] = []
 
@@ -527,22 +528,27 @@ class _Transformer(cst.CSTTransformer):
 
     def visit_ListComp(self, node: cst.ListComp) -> bool:
         self.comp_depth += 1
+        self.comp_kinds.append("list")
         return True
 
     def visit_SetComp(self, node: cst.SetComp) -> bool:
         self.comp_depth += 1
+        self.comp_kinds.append("set")
         return True
 
     def visit_DictComp(self, node: cst.DictComp) -> bool:
         self.comp_depth += 1
+        self.comp_kinds.append("dict")
         return True
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
         self.comp_depth += 1
+        self.comp_kinds.append("gen")
         return True
 
     def _wrap_comp(self, original, updated):
         self.comp_depth -= 1
+        self.comp_kinds.pop()
         if self.comp_depth or not self._in_function():
             return updated
         st_tuple = (_rt.K_COMP, self._line(original), (), 0)
@@ -550,6 +556,25 @@ class _Transformer(cst.CSTTransformer):
         call = self._call("v", _const(st_tuple), "__VALUE__")
         return call.with_changes(args=[call.args[0], _arg(inner)],
                                  lpar=updated.lpar, rpar=updated.rpar)
+
+    def leave_CompFor(self, original: cst.CompFor, updated: cst.CompFor) -> cst.CompFor:
+        # Record each iteration of a list/set/dict comprehension with a leading
+        # filter that is always true: ``for x in xs if R.ci(ST, x) if cond``.
+        # (Since Python 3.12 these variables live in the function's own frame.)
+        if not self._comp_records():
+            return updated
+        names: list[str] = []
+        _target_names(updated.target, names)
+        if not names:
+            return updated
+        kind = {"list": _rt.K_LISTCOMP, "set": _rt.K_SETCOMP, "dict": _rt.K_DICTCOMP}[self.comp_kinds[-1]]
+        st_tuple = (kind, self._line(original), tuple(names), 0)
+        test = self._call("ci", _const(st_tuple), *names)
+        guard = cst.CompIf(test=test)
+        return updated.with_changes(ifs=[guard, *updated.ifs])
+
+    def _comp_records(self) -> bool:
+        return self._in_function() and self.comp_kinds and "gen" not in self.comp_kinds
 
     def leave_ListComp(self, original, updated):
         return self._wrap_comp(original, updated)
@@ -562,6 +587,7 @@ class _Transformer(cst.CSTTransformer):
 
     def leave_GeneratorExp(self, original, updated):
         self.comp_depth -= 1
+        self.comp_kinds.pop()
         return updated
 
     def leave_Yield(self, original: cst.Yield, updated: cst.Yield) -> cst.BaseExpression:

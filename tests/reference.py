@@ -8,6 +8,7 @@ It is slow and obviously right, which is the point.
 from __future__ import annotations
 
 import hashlib
+import ast
 import re
 import sys
 from typing import Any, Callable
@@ -41,6 +42,46 @@ class Long(str):
         return not self == other
 
     __hash__ = str.__hash__
+
+
+def function_scope_names(source: str, name: str) -> tuple[set[str], set[str]]:
+    """(names bound in function ``name``'s own scope, names its comprehensions bind).
+
+    Since Python 3.12 (PEP 709) comprehension variables show up in the
+    function frame's locals while the comprehension runs, although they belong
+    to the comprehension's own scope; the reference leaves them out.
+    """
+    tree = ast.parse(source)
+    func = next((n for n in ast.walk(tree)
+                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+    if func is None:
+        return set(), set()
+    own = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
+    comp: set[str] = set()
+
+    def visit(node: ast.AST, in_comp: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                if not isinstance(child, ast.Lambda):
+                    own.add(child.name)
+                continue
+            if isinstance(child, ast.comprehension):
+                comp.update(n.id for n in ast.walk(child.target) if isinstance(n, ast.Name))
+                visit(child, True)
+                continue
+            if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)) and not in_comp:
+                own.add(child.id)
+            elif isinstance(child, ast.NamedExpr):
+                own.add(child.target.id)  # a walrus binds in the function even inside a comprehension
+            elif isinstance(child, ast.ExceptHandler) and child.name:
+                own.add(child.name)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                own.update((a.asname or a.name).split(".")[0] for a in child.names)
+            visit(child, in_comp)
+
+    for stmt in func.body:
+        visit(ast.Module(body=[stmt], type_ignores=[]), False)
+    return own, comp
 
 
 def reference_sequences(func: Callable, args: tuple, kwargs: dict) -> tuple[dict[str, list[str]], Any, BaseException | None]:
