@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -214,6 +215,18 @@ def f(xs: list[int], name: str, table: dict[str, int], limit: Optional[float]) -
         assert isinstance(table, dict) and all(type(k) is str and type(v) is int for k, v in table.items())
         assert limit is None or isinstance(limit, float)
     assert_valid(source, "f", found.inputs)
+
+
+def test_inputs_must_fit_the_annotations_unless_told_otherwise() -> None:
+    source = "def f(n: int, words: list[str]) -> int:\n    return len(str(n)) + len(words)\n"
+    options = InputOptions(max_candidates=150, stop_early=False)
+    found = generate_inputs(source, "f", examples=["1, ['a']"], options=options)
+    assert found.rejected_counts.get("annotation_mismatch", 0) > 0
+    for item in found.inputs:
+        n, words = _call_args(item.input)
+        assert type(n) is int and all(type(w) is str for w in words)
+    loose = generate_inputs(source, "f", examples=["1, ['a']"], options=replace(options, respect_annotations=False))
+    assert "annotation_mismatch" not in loose.rejected_counts
 
 
 def test_plain_values_without_examples_or_annotations() -> None:
