@@ -52,14 +52,43 @@ __all__ += [
     "SCHEMA_VERSION",
 ]
 
-from pytrace_sem.inputs import GeneratedInput, InputOptions, InputSet, generate_inputs
+# Heavier parts load on first use (PEP 562), so that `import pytrace_sem` (and the
+# pytest plugin) never imports hypothesis, coverage or multiprocess by itself:
+# some libraries behave differently once those are in sys.modules.
+_LAZY = {
+    "generate_inputs": "pytrace_sem.inputs",
+    "InputSet": "pytrace_sem.inputs",
+    "GeneratedInput": "pytrace_sem.inputs",
+    "InputOptions": "pytrace_sem.inputs",
+    "Sandbox": "pytrace_sem.sandbox",
+    "TaskResult": "pytrace_sem.sandbox",
+    "TASK_STATUSES": "pytrace_sem.sandbox",
+    "SandboxViolation": "pytrace_sem.sandbox",
+    "call_source": "pytrace_sem.sandbox",
+    "narrate": "pytrace_sem.narrate",
+    "narrate_debug": "pytrace_sem.narrate",
+    "check_monologue": "pytrace_sem.narrate",
+    "MonologueReport": "pytrace_sem.narrate",
+    "WrongClaim": "pytrace_sem.narrate",
+}
 
-__all__ += ["generate_inputs", "InputSet", "GeneratedInput", "InputOptions"]
+__all__ += list(_LAZY)
 
-from pytrace_sem.sandbox import TASK_STATUSES, Sandbox, SandboxViolation, TaskResult, call_source
 
-__all__ += ["Sandbox", "TaskResult", "TASK_STATUSES", "SandboxViolation", "call_source"]
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytrace_sem' has no attribute {name!r}")
+    import importlib
+    import sys
 
-from pytrace_sem.narrate import MonologueReport, WrongClaim, check_monologue, narrate, narrate_debug
+    value = getattr(importlib.import_module(module), name)
+    if name == "narrate":
+        # Also the name of the subpackage, which is callable for this reason.
+        return sys.modules["pytrace_sem.narrate"]
+    globals()[name] = value
+    return value
 
-__all__ += ["narrate", "narrate_debug", "check_monologue", "MonologueReport", "WrongClaim"]
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

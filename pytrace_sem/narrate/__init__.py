@@ -15,6 +15,8 @@ construction and :func:`check_monologue` confirms it.
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 from pytrace_sem.narrate._errors import NarrateError
@@ -92,3 +94,18 @@ def narrate_debug_sources(buggy_source: str, fixed_source: str, call: str, *, se
 
     return debug_from_sources(buggy_source, fixed_source, call, seed=seed, opts=_options(cap, None, options),
                               max_steps=max_steps)
+
+
+class _CallableModule(types.ModuleType):
+    """``pytrace_sem.narrate`` is both this subpackage and the function ``narrate``.
+
+    Importing a submodule sets the package attribute to the module, which would
+    hide the function; making the module callable keeps ``pytrace_sem.narrate(t)``
+    working either way.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
+        return narrate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
