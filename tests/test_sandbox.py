@@ -586,3 +586,16 @@ def test_gc_walks_by_the_task_itself_are_blocked(box: Sandbox) -> None:
     result = box.run_source("import gc\ndef f():\n    return len(gc.get_objects())\n", "f")
     assert result.status == "blocked"
     assert "gc.get_objects" in result.error
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="thread starts are audited from 3.12 on")
+def test_thread_bomb_is_blocked(box: Sandbox) -> None:
+    source = (
+        "import threading, time\n"
+        "def f():\n"
+        "    for _ in range(1000):\n"
+        "        threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+    )
+    result = box.run_source(source, "f")
+    assert result.status == "blocked"
+    assert "threads" in result.error
