@@ -22,6 +22,7 @@ import coverage
 import pytest
 
 import pytrace_sem
+from pytrace_sem import _strategies as strat
 from pytrace_sem import inputs as inp
 from pytrace_sem.coverage_guide import ArcMeter, definition_spans, greedy_cover
 from pytrace_sem.errors import CallError, InputGenerationError, LimitError, SourceError
@@ -331,22 +332,22 @@ def _walk(value: Any) -> Iterable[Any]:
 
 
 def test_strategies_are_bounded_even_around_huge_examples() -> None:
-    builder = inp._Builder(inp._source_literals("def f(x):\n    return x > 10**15\n"))
+    builder = strat.Builder(strat.source_literals("def f(x):\n    return x > 10**15\n"))
     example = ([10**12, -(10**12)], "z" * 200, {"k": [1] * 50})
     values = _draws(builder.for_values([example]), 100)
     assert values
     for value in values:
         for part in _walk(value):
             if type(part) is int:
-                assert abs(part) <= inp._INT_LIMIT
+                assert abs(part) <= strat._INT_LIMIT
             elif isinstance(part, str):
-                assert len(part) <= max(inp._MAX_TEXT, 200 + 8)
+                assert len(part) <= max(strat._MAX_TEXT, 200 + 8)
             elif isinstance(part, (list, tuple, dict, set)):
-                assert len(part) <= max(inp._MAX_COLLECTION, 50)
+                assert len(part) <= max(strat._MAX_COLLECTION, 50)
 
 
 def test_example_strategies_stay_near_the_example() -> None:
-    builder = inp._Builder(inp._source_literals("def f(xs):\n    return 'q' in xs\n"))
+    builder = strat.Builder(strat.source_literals("def f(xs):\n    return 'q' in xs\n"))
     values = _draws(builder.for_values([["ab", "cd"]]), 200)
     lists = [v for v in values if isinstance(v, list)]
     assert len(lists) > len(values) * 0.7  # widening to other types is rare
@@ -356,9 +357,9 @@ def test_example_strategies_stay_near_the_example() -> None:
 
 
 def test_mutants_change_seed_inputs_type_aware() -> None:
-    literals = inp._source_literals("def f(a, b, c):\n    return 'key'\n")
-    ingredients = inp._Ingredients(literals)
-    builder = inp._Builder(literals)
+    literals = strat.source_literals("def f(a, b, c):\n    return 'key'\n")
+    ingredients = strat.Ingredients(literals)
+    builder = strat.Builder(literals)
     pool = [([1, 2, 3], "hello", {"a": 1})]
     values = _draws(builder.mutants(pool, ingredients), 300)
     assert all(isinstance(v, tuple) and len(v) == 3 for v in values)
