@@ -476,10 +476,10 @@ def _mutations(fr: _Frame, skip) -> list | None:
 
 
 def _snaps(vals):
-    out = []
     for v in vals:
-        out.append(v if type(v) in _ATOMS_FROZEN else snap(v))
-    return out
+        if type(v) not in _ATOMS_FROZEN:
+            return tuple([v if type(v) in _ATOMS_FROZEN else snap(v) for v in vals])
+    return vals
 
 
 def s(st, *vals):
@@ -487,13 +487,44 @@ def s(st, *vals):
     fr = _top
     if fr is None or _get_ident() != _thread:
         return
+    if not st[3] and not fr.muts:
+        # The common case: nothing mutable is tracked and the statement cannot
+        # mutate anything, so immutable values are logged as they are.
+        for v in vals:
+            if type(v) not in _ATOMS_FROZEN:
+                break
+        else:
+            log = _log
+            log.append((fr, st, vals, None, None))
+            if len(log) >= _max_steps:
+                _stop(_session, "max_steps", st[1])
+            return
     _record(fr, st, vals, None)
+
+
+def s1(st, value):
+    """``s`` for a statement that binds one name: the most common case, kept lean.
+
+    Log entries come in two shapes: (frame, st, snaps, extra, payload), and this
+    short one, (frame, st, value), for an immutable value with nothing to check.
+    """
+    fr = _top
+    if fr is None or _get_ident() != _thread:
+        return
+    if type(value) in _ATOMS_FROZEN and not st[3] and not fr.muts:
+        log = _log
+        log.append((fr, st, value))
+        if len(log) >= _max_steps:
+            _stop(_session, "max_steps", st[1])
+        return
+    _record(fr, st, (value,), None)
 
 
 def _record(fr, st, vals, payload):
     if vals:
         snaps = _snaps(vals)
-        _track(fr, st[2], vals, snaps)
+        if fr.muts or snaps is not vals:
+            _track(fr, st[2], vals, snaps)
     else:
         snaps = None
         if st[0] == K_DEL and fr.muts:
@@ -521,7 +552,13 @@ def b(st, test):
     outcome = True if test else False
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        _record(fr, st, (), outcome)
+        if not st[3] and not fr.muts:
+            log = _log
+            log.append((fr, st, outcome))  # short entry: the third item is the outcome
+            if len(log) >= _max_steps:
+                _stop(_session, "max_steps", st[1])
+        else:
+            _record(fr, st, (), outcome)
     return outcome
 
 
@@ -679,6 +716,12 @@ def _gframe():
     if sess is None or _get_ident() != sess.thread:
         return None, None
     return sess, sess.gens.get(id(sys._getframe(2)))
+
+
+def gs1(st, value):
+    sess, fr = _gframe()
+    if fr is not None and sess.recording:
+        _record(fr, st, (value,), None)
 
 
 def gs(st, *vals):

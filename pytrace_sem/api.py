@@ -182,92 +182,105 @@ def _exception_info(exc: BaseException) -> ExceptionInfo:
 
 def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
                 rename: Callable[[str], str] | None = None) -> tuple[tuple[Step, ...], Stopped | None]:
-    """Turn a session's log into steps, keeping only real changes."""
-    lim = sess.limits
-    state: dict[int, dict[str, tuple]] = {}
+    """Turn a session's log into steps, keeping only real changes.
+
+    A value counts as changed when its type or repr differs from the last one
+    reported for that name in that frame (or, for a long container cut by
+    ``max_items``, when the fingerprint of its whole content differs).
+    """
+    encoder = _Encoder(sess.limits)
+    atoms = encoder.atoms
     memo: dict[int, dict] = {}
+
+    def enc(sn) -> dict:
+        t = type(sn)
+        if t is int or t is str or t is bool or sn is None:
+            got = atoms.get((t, sn))
+            if got is None:
+                got = atoms[(t, sn)] = encoder.atom(sn, t)
+            return got
+        got = memo.get(id(sn))
+        if got is None:
+            got = memo[id(sn)] = encoder.enc(sn, 0)
+        return got
+
+    # Per frame (and per comprehension scope): name -> (encoded value, fingerprint).
+    state: dict[Any, dict[str, tuple]] = {}
+    where: dict[Any, tuple[int, str]] = {}   # scope -> (depth, function name)
     steps: list[Step] = []
+    append = steps.append
     size = 0
     stopped: Stopped | None = None
     kind_names = _rt.KIND_NAMES
-
-    encoder = _Encoder(lim)
-
-    def enc(sn) -> dict:
-        key = id(sn)
-        got = memo.get(key)
-        if got is None:
-            got = encode(sn, lim, encoder)
-            memo[key] = got
-        return got
-
-    names_cache: dict[str, str] = {}
-
-    def fname(q: str) -> str:
-        if rename is None:
-            return q
-        got = names_cache.get(q)
-        if got is None:
-            got = names_cache[q] = rename(q)
-        return got
-
     comp_names = _rt.COMP_NAMES
-    for fr, st, snaps, extra, payload in sess.log:
+    K_BRANCH, K_DEL, K_CASE = _rt.K_BRANCH, _rt.K_DEL, _rt.K_CASE
+    always = {_rt.K_CALL, _rt.K_ITER, *comp_names}
+    with_value = {_rt.K_RETURN, _rt.K_YIELD, _rt.K_RESUME, _rt.K_COMP}
+    with_exc = {_rt.K_EXCEPT, _rt.K_RAISE}
+    log = sess.log
+    if sess.stopped_at is not None and len(log) > sess.limits.max_steps:
+        log = log[: sess.limits.max_steps]
+
+    for entry in log:
+        if len(entry) == 3:
+            # The recorder's short entry: a branch outcome, or one immutable value.
+            fr, st, third = entry
+            if st[0] == K_BRANCH:
+                snaps, extra, payload = None, None, third
+            else:
+                snaps, extra, payload = (third,), None, None
+        else:
+            fr, st, snaps, extra, payload = entry
         kind, line, names, _ = st
         comp = comp_names.get(kind)
         scope = fr.serial if comp is None else (fr.serial, line)
         known = state.get(scope)
         if known is None:
             known = state[scope] = {}
+            q = fr.info[0] if rename is None else rename(fr.info[0])
+            where[scope] = (fr.depth, q) if comp is None else (fr.depth + 1, f"{q}.<locals>.{comp}")
         changes: dict[str, dict] = {}
         deleted: tuple[str, ...] = ()
-        if kind == _rt.K_DEL:
+        if kind == K_DEL:
             deleted = tuple(n for n in names if known.pop(n, None) is not None)
         elif snaps is not None:
+            force = kind in always
             for name, sn in zip(names, snaps):
                 value = enc(sn)
-                key = (value["type"], value["repr"], getattr(sn, "fp", None))
-                if known.get(name) != key or kind == _rt.K_CALL or kind == _rt.K_ITER or comp:
-                    known[name] = key
+                prev = known.get(name)
+                fp = getattr(sn, "fp", None)
+                if force or prev is None or (prev[0] is not value and (
+                        prev[0]["repr"] != value["repr"] or prev[0]["type"] != value["type"] or prev[1] != fp)):
+                    known[name] = (value, fp)
                     changes[name] = value
+                    size += len(value["repr"]) + 40
         if extra:
             for name, sn in extra:
                 value = enc(sn)
-                key = (value["type"], value["repr"], getattr(sn, "fp", None))
-                if known.get(name) != key:
-                    known[name] = key
+                prev = known.get(name)
+                fp = getattr(sn, "fp", None)
+                if prev is None or (prev[0] is not value and (
+                        prev[0]["repr"] != value["repr"] or prev[0]["type"] != value["type"] or prev[1] != fp)):
+                    known[name] = (value, fp)
                     changes[name] = value
-        outcome = None
-        value_out = None
-        exc_out = None
-        if kind == _rt.K_BRANCH:
+                    size += len(value["repr"]) + 40
+        outcome = value_out = exc_out = None
+        if kind == K_BRANCH:
             outcome = payload
-        elif kind == _rt.K_CASE:
+        elif kind == K_CASE:
             outcome = True
-        elif kind in (_rt.K_RETURN, _rt.K_YIELD, _rt.K_RESUME, _rt.K_COMP):
+        elif kind in with_value:
             value_out = enc(payload)
-        elif kind in (_rt.K_EXCEPT, _rt.K_RAISE) and payload is not None:
-            exc_out = ExceptionInfo(type=payload[0], message=payload[1])
-        for v in changes.values():
-            size += len(v["repr"]) + 40
-        if value_out is not None:
             size += len(value_out["repr"]) + 40
+        elif kind in with_exc and payload is not None:
+            exc_out = ExceptionInfo(type=payload[0], message=payload[1])
         size += 60
         if size > max_size:
             stopped = Stopped("max_size", len(steps), line - line_offset)
             break
-        steps.append(Step(
-            index=len(steps),
-            line=line - line_offset,
-            depth=fr.depth if comp is None else fr.depth + 1,
-            function=fname(fr.info[0]) if comp is None else f"{fname(fr.info[0])}.<locals>.{comp}",
-            event=kind_names[kind],
-            changes=changes,
-            deleted=deleted,
-            outcome=outcome,
-            value=value_out,
-            exception=exc_out,
-        ))
+        depth, function = where[scope]
+        append(Step(len(steps), line - line_offset, depth, function, kind_names[kind], changes, deleted,
+                    outcome, value_out, exc_out))
     if stopped is None and sess.stopped_at is not None:
         reason, after, line = sess.stopped_at
         stopped = Stopped(reason, min(after, len(steps)), line - line_offset)
@@ -476,7 +489,10 @@ def _deliver(sess: _rt.Session, deco: _Decorated) -> None:
     result = None
     error: BaseException | None = None
     # The root's outcome is its last return or raise step.
-    for fr, st, _snaps, _extra, payload in reversed(sess.log):
+    for entry in reversed(sess.log):
+        if len(entry) != 5:
+            continue
+        fr, st, _snaps, _extra, payload = entry
         if fr.depth == 0 and st[0] == _rt.K_RETURN:
             result = payload
             break

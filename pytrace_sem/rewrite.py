@@ -198,6 +198,11 @@ def _parse_expr(text: str) -> cst.BaseExpression:
     return cst.parse_expression(text)
 
 
+def _arity(fn: str, args: tuple) -> str:
+    """``s`` with exactly one value (constant + one name) has a lean variant, ``s1``."""
+    return "s1" if fn == "s" and len(args) == 2 else fn
+
+
 def _space(ws):
     """At least one space after a keyword whose operand we replace (``if(x)`` -> ``if R.b(...)``)."""
     if isinstance(ws, cst.SimpleWhitespace) and ws.value == "":
@@ -345,14 +350,14 @@ class _Transformer(cst.CSTTransformer):
 
     def _stmt(self, fn: str, *args: str) -> cst.SimpleStatementLine:
         return cst.SimpleStatementLine(
-            body=[cst.Expr(self._call(fn, *args))],
+            body=[cst.Expr(self._call(_arity(fn, args), *args))],
             trailing_whitespace=cst.TrailingWhitespace(
                 whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# " + self.mark)
             ),
         )
 
     def _small(self, fn: str, *args: str) -> cst.Expr:
-        return cst.Expr(self._call(fn, *args))
+        return cst.Expr(self._call(_arity(fn, args), *args))
 
     # -- scopes --------------------------------------------------------------
 

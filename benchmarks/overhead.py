@@ -1,0 +1,209 @@
+"""Tracing overhead, measured side by side in one run.
+
+    python benchmarks/overhead.py [--repeat 5] [--quick] [--no-pysnooper]
+
+For each workload it measures CPU time (time.process_time, median of
+--repeat runs) of: the plain call; pytrace_sem recording every step with value
+snapshots and building the Trace (trace_call, no step limit); a plain
+sys.settrace tracer that records the changed locals at every line; and
+PySnooper writing to an in-memory buffer. It prints ratios to the plain time
+(a Markdown table) and the geometric mean over the four synthetic workloads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pytrace_sem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WORKLOADS: dict[str, str] = {
+    "numeric loop (200,000 iterations)": '''
+def loop(n):
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+def run():
+    return loop(200000)
+''',
+    "list/string function x 2,000": '''
+def f(text, words):
+    out = []
+    for w in words:
+        if w in text:
+            out.append(w.upper())
+        else:
+            out.append(w[::-1])
+    return "-".join(out)
+
+def run():
+    r = None
+    for k in range(2000):
+        r = f("the quick brown fox", ["quick", "slow", "fox", "dog"])
+    return r
+''',
+    "recursive fib(20)": '''
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+def run():
+    return fib(20)
+''',
+    "insertion sort (500 items)": '''
+def insertion_sort(a):
+    for i in range(1, len(a)):
+        key = a[i]
+        j = i - 1
+        while j >= 0 and a[j] > key:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = key
+    return a
+
+def run():
+    xs = [(i * 7919) % 1000 for i in range(500)]
+    return insertion_sort(xs)
+''',
+}
+
+FULL = dict(max_steps=100_000_000, max_size=10_000_000_000)
+
+
+def _cpu(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
+    return statistics.median(times)
+
+
+def _plain(source: str):
+    ns: dict = {}
+    exec(compile(source, "<plain>", "exec"), ns)  # noqa: S102
+    return ns["run"]
+
+
+def _ours(source: str):
+    pytrace_sem.trace_call(source, "run()", **FULL)  # warm the rewrite cache
+
+    def go():
+        t = pytrace_sem.trace_call(source, "run()", **FULL)
+        assert t.stopped is None
+    return go
+
+
+def _settrace(source: str):
+    """A plain sys.settrace tracer: at every line, diff repr of the locals against the last line's."""
+    run = _plain(source)
+    log: list = []
+
+    def local(frame, event, arg):
+        if event in ("line", "return"):
+            seen = frame.f_locals
+            last = frame_state.setdefault(id(frame), {})
+            changes = {}
+            for k, v in seen.items():
+                r = repr(v)
+                if last.get(k) != r:
+                    last[k] = r
+                    changes[k] = r
+            log.append((frame.f_lineno, event, changes))
+        return local
+
+    frame_state: dict = {}
+
+    def glob(frame, event, arg):
+        return local
+
+    def go():
+        log.clear()
+        frame_state.clear()
+        sys.settrace(glob)
+        try:
+            run()
+        finally:
+            sys.settrace(None)
+    return go
+
+
+def _pysnooper(source: str):
+    import pysnooper
+
+    ns: dict = {}
+    exec(compile(source, "<pysnooper>", "exec"), ns)  # noqa: S102
+    buf = io.StringIO()
+    snooped = pysnooper.snoop(buf, depth=3, max_variable_length=None)(ns["run"])
+
+    def go():
+        buf.seek(0)
+        buf.truncate()
+        snooped()
+    return go
+
+
+def _cruxeval(repeat: int, pysnooper_too: bool) -> dict[str, float]:
+    rows = [json.loads(line) for line in open(ROOT / "tests/data/cruxeval-dev/cruxeval-dev.jsonl", encoding="utf-8")]
+    plain = ours = 0.0
+    for r in rows:
+        fn = _plain(r["code"] + f"\ndef run():\n    return f({r['input']})\n")
+        plain += _cpu(fn, repeat)
+        src = r["code"]
+        call = f"f({r['input']})"
+        pytrace_sem.trace_call(src, call, **FULL)
+        ours += _cpu(lambda: pytrace_sem.trace_call(src, call, **FULL), repeat)
+    return {"plain": plain, "pytrace_sem": ours}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-pysnooper", action="store_true", help="skip PySnooper (slow: minutes)")
+    ap.add_argument("--only", default=None, help="run only workloads whose name contains this text")
+    args = ap.parse_args(argv)
+    print(f"Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}, repeat={args.repeat}, CPU time ratios to plain\n")
+    print("| workload | plain (ms) | pytrace_sem | settrace + locals diff | PySnooper |")
+    print("|---|---:|---:|---:|---:|")
+    ratios: dict[str, list[float]] = {"ours": [], "settrace": [], "pysnooper": []}
+    for name, src in WORKLOADS.items():
+        if args.only and args.only not in name:
+            continue
+        base = _cpu(_plain(src), args.repeat)
+        ours = _cpu(_ours(src), args.repeat) / base
+        st = _cpu(_settrace(src), max(1, args.repeat // 2)) / base
+        ps = float("nan")
+        if not args.no_pysnooper:
+            ps = _cpu(_pysnooper(src), 1) / base
+            ratios["pysnooper"].append(ps)
+        ratios["ours"].append(ours)
+        ratios["settrace"].append(st)
+        print(f"| {name} | {base * 1000:.1f} | {ours:.1f}x | {st:.1f}x | {ps:.0f}x |")
+        sys.stdout.flush()
+
+    def gm(xs: list[float]) -> float:
+        return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+    print(f"| **geometric mean** | | **{gm(ratios['ours']):.1f}x** | {gm(ratios['settrace']):.1f}x | "
+          f"{gm(ratios['pysnooper']):.0f}x |")
+    if not args.only:
+        c = _cruxeval(max(1, args.repeat // 2), not args.no_pysnooper)
+        print(f"\ncruxeval-dev (200 problems, each traced by trace_call, module setup included): "
+              f"plain {c['plain'] * 1000:.1f} ms, pytrace_sem {c['pytrace_sem'] * 1000:.1f} ms "
+              f"({c['pytrace_sem'] / c['plain']:.1f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
