@@ -249,9 +249,11 @@ def test_bad_arguments_are_clear_errors() -> None:
 def test_public_names() -> None:
     import importlib
 
-    # ``pytrace_sem.narrate`` the attribute is the function; the subpackage lives in sys.modules.
+    # ``pytrace_sem.narrate`` is the subpackage, and calling it calls the function.
     n = importlib.import_module("pytrace_sem.narrate")
-    assert callable(pytrace_sem.narrate) and n.narrate is pytrace_sem.narrate
+    assert pytrace_sem.narrate is n and callable(n)
+    t = pytrace_sem.trace_call("def f(x):\n    return x * 2\n", "f(4)")
+    assert pytrace_sem.narrate(t, style="scratchpad") == n.narrate(t, style="scratchpad")
 
     for name in ("narrate", "narrate_debug", "check_monologue", "MonologueReport", "WrongClaim"):
         assert name in pytrace_sem.__all__ and hasattr(pytrace_sem, name)

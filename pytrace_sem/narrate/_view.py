@@ -300,6 +300,9 @@ class _History:
     values: list[Any] = field(default_factory=list)
 
 
+_COMP_SCOPES = (".<listcomp>", ".<setcomp>", ".<dictcomp>")
+
+
 class TraceView:
     """Frames, loop iterations, value histories and line runs of one trace."""
 
@@ -317,7 +320,10 @@ class TraceView:
             self.function: str = data["function"]
             self.call: str = data["call"]
             self.args: Mapping[str, Value] = dict(data["args"])
-            raw_steps = list(data["steps"])
+            # A comprehension's own iterations (steps in its scope, one level
+            # deeper) are summarised by the "comprehension" step that reports the
+            # value it produced, as SemCoder's monologues do.
+            raw_steps = [st for st in data["steps"] if not str(st.get("function", "")).endswith(_COMP_SCOPES)]
             self.return_value: Value | None = data.get("return")
             self.exception: Mapping[str, str] | None = data.get("exception")
             self.truncated: bool = bool(data.get("truncated", False))
