@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -53,8 +54,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fix_hash_seed(argv: Sequence[str] | None) -> None:
+    """Re-run under PYTHONHASHSEED=0 unless a seed is set.
+
+    String hashing is randomised per process, and so is the order in which a set
+    of strings iterates (and prints). A fixed seed makes every trace, input set
+    and narrative byte-identical across runs; set PYTHONHASHSEED yourself to
+    choose another seed.
+    """
+    if os.environ.get("PYTHONHASHSEED") is not None or argv is not None:
+        return
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    try:
+        os.execve(sys.executable, [sys.executable, "-m", "pytrace_sem.cli", *sys.argv[1:]], env)
+    except OSError:  # pragma: no cover - exec unavailable: carry on with a random seed
+        return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from pytrace_sem.errors import PytraceSemError
+
+    _fix_hash_seed(argv)
 
     parser = build_parser()
     args = parser.parse_args(argv)
