@@ -28,6 +28,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default="out/demo", help="folder for rows, model, checkpoints and results")
     p.add_argument("--model", help="start from this model instead of building the tiny one")
+    p.add_argument("--rows", help="train on this folder of rows (e.g. from `semcoder corpus format`) instead")
     p.add_argument("--tasks", nargs="+", default=["output_direct", "input_direct"],
                    help="training tasks (direct, monologue, scratchpad variants)")  # fmt: skip
     p.add_argument("--steps", type=int, default=300)
@@ -76,12 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
 
     # 1. Training rows: dev problems 0-149 train, 150-199 are held out (eval loss and scores).
-    records = read_jsonl(DATA / "cruxeval-dev" / "cruxeval-dev.jsonl")
-    train_rows = rows_from_cruxeval(records[:150], tasks=args.tasks, source="cruxeval-dev")
-    held_rows = rows_from_cruxeval(records[150:], tasks=args.tasks, source="cruxeval-dev")
-    write_jsonl(train_rows, out / "rows" / "train.jsonl")
-    write_jsonl(held_rows, out / "rows" / "eval.jsonl")
-    print(f"rows: {len(train_rows)} train, {len(held_rows)} held out ({', '.join(args.tasks)})")
+    rows_dir = Path(args.rows) if args.rows else out / "rows"
+    if args.rows:
+        train_rows = [row for path in sorted(rows_dir.rglob("*.jsonl")) for row in read_jsonl(path)]
+        print(f"rows: {len(train_rows)} from {rows_dir}")
+    else:
+        records = read_jsonl(DATA / "cruxeval-dev" / "cruxeval-dev.jsonl")
+        train_rows = rows_from_cruxeval(records[:150], tasks=args.tasks, source="cruxeval-dev")
+        held_rows = rows_from_cruxeval(records[150:], tasks=args.tasks, source="cruxeval-dev")
+        write_jsonl(train_rows, rows_dir / "train.jsonl")
+        write_jsonl(held_rows, rows_dir / "eval.jsonl")
+        print(f"rows: {len(train_rows)} train, {len(held_rows)} held out ({', '.join(args.tasks)})")
 
     # 2. The model: the tiny one, built from scratch, unless one is given.
     model = args.model
@@ -100,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     # 3. Fine-tune.
     config = TrainConfig(
         model=model,
-        data=(str(out / "rows"),),
+        data=(str(rows_dir),),
         out=str(out / "sft"),
         max_steps=args.steps,
         learning_rate=args.lr,
