@@ -24,6 +24,7 @@ import errno
 import gc
 import io
 import math
+import operator
 import os
 import pickle
 import secrets
@@ -222,7 +223,7 @@ def call_source(source: str, call: str, /, *args: Any, **kwargs: Any) -> Any:
 @dataclass(frozen=True, slots=True)
 class _Limits:
     timeout: float
-    cpu_seconds: int
+    cpu_seconds: float
     memory_mb: int | None
     file_size_mb: int | None
     max_processes: int | None
@@ -230,8 +231,21 @@ class _Limits:
     max_repr: int
 
 
+# The worker's except clauses name these module globals, not builtins: a task may
+# delete or replace builtins, and the worker must still be able to report on it.
+_BaseException, _MemoryError, _SystemExit = BaseException, MemoryError, SystemExit
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
+    """``(True, value)`` or ``(False, exception)``: the task, and nothing else, in the try."""
+    try:
+        return True, fn(*args, **kwargs)
+    except _BaseException as exc:  # noqa: BLE001
+        return False, exc
+
+
 class _TaskTimeout(BaseException):
-    """Raised in the worker's main thread by SIGALRM/SIGXCPU while a task is armed."""
+    """Raised in the worker's main thread by SIGALRM/SIGPROF while a task is armed."""
 
 
 class _Guard:
@@ -254,7 +268,7 @@ _GUARD: _Guard | None = None
 def _on_timer(signum: int, frame: Any) -> None:
     guard = _GUARD
     if guard is not None and guard.armed:
-        if signum == getattr(signal, "SIGXCPU", -1):
+        if signum == signal.SIGPROF:
             guard.cpu = True
         raise _TaskTimeout()
 
@@ -371,9 +385,9 @@ def _describe(exc: BaseException) -> str:
     """``"Type: message"`` on one line; a hostile ``__str__`` runs inside the task's limits."""
     try:
         message = str(exc)
-    except (_TaskTimeout, MemoryError):
+    except (_TaskTimeout, _MemoryError):
         raise
-    except BaseException:
+    except _BaseException:
         message = "<str() of the exception failed>"
     name = type(exc).__name__
     return _one_line(f"{name}: {message}" if message else name)
@@ -382,9 +396,9 @@ def _describe(exc: BaseException) -> str:
 def _safe_repr(value: Any, limit: int) -> str | None:
     try:
         text = repr(value)
-    except (_TaskTimeout, MemoryError):
+    except (_TaskTimeout, _MemoryError):
         raise
-    except BaseException:
+    except _BaseException:
         return None
     if type(text) is not str:
         return None
@@ -743,7 +757,7 @@ class _Worker:
 
         # Signals: the timer interrupts tasks; an oversized write fails instead of killing.
         signal.signal(signal.SIGALRM, _on_timer)
-        signal.signal(signal.SIGXCPU, _on_timer)
+        signal.signal(signal.SIGPROF, _on_timer)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
         # Recursion: clamp what tasks may ask for.
@@ -762,7 +776,9 @@ class _Worker:
         self.umask = os.umask(0o022)
         os.umask(self.umask)
         self.builtins = dict(builtins.__dict__)
-        self.environ = dict(os.environ)
+        self.builtins_tampered = False
+        self.environ_object = os.environ
+        self.environ = dict(os.environ._data)  # type: ignore[attr-defined]
         self.sys_path = list(sys.path)
         self.signals = {s: signal.getsignal(s) for s in self._watched_signals()}
         self.settings = self._settings()
@@ -772,11 +788,12 @@ class _Worker:
         global _GUARD
         _GUARD = self.guard = _Guard(workdir)
         sys.addaudithook(_make_audit_hook(self.guard))
+        self.guard.active = True  # from here to the worker's last breath
         self.protections.append("audit-hook")
 
     @staticmethod
     def _watched_signals() -> list[int]:
-        names = ("SIGALRM", "SIGXCPU", "SIGXFSZ", "SIGINT", "SIGTERM", "SIGCHLD", "SIGPIPE",
+        names = ("SIGALRM", "SIGPROF", "SIGXFSZ", "SIGINT", "SIGTERM", "SIGCHLD", "SIGPIPE",
                  "SIGUSR1", "SIGUSR2", "SIGHUP")  # fmt: skip
         return [getattr(signal, n) for n in names if hasattr(signal, n)]
 
@@ -806,10 +823,13 @@ class _Worker:
         from multiprocess.reduction import ForkingPickler
 
         try:
-            fn_bytes, args, kwargs = ForkingPickler.loads(payload)
+            (fn_size,) = _FRAME.unpack_from(payload)
+            fn_bytes = payload[_FRAME.size : _FRAME.size + fn_size]
+            kind, data = payload[_FRAME.size + fn_size : _FRAME.size + fn_size + 1], payload[_FRAME.size + fn_size + 1 :]
+            args, kwargs = (pickle.loads if kind == b"P" else ForkingPickler.loads)(data)
             # Unpickled afresh for every task: a closure's state must not carry over.
             fn = ForkingPickler.loads(fn_bytes)
-        except BaseException as exc:  # noqa: BLE001 - reported, the worker stays usable
+        except _BaseException as exc:  # noqa: BLE001 - reported, the worker stays usable
             started()
             error = f"the task could not be unpickled in the worker: {_describe(exc)}"
             return self._envelope("unpicklable", None, None, error, 0.0, ()), False
@@ -822,55 +842,70 @@ class _Worker:
         limits = self.limits
         guard.violations.clear()
         guard.cpu = False
+        self.builtins_tampered = False
         self.out_bin.reset()
         self.err_bin.reset()
-        self._arm_cpu(limits.cpu_seconds)
 
         status, value_bytes, value_repr, error = "ok", None, None, None
         t0 = time.perf_counter()
         seconds = 0.0
         guard.armed = True
+        # Wall clock and CPU time (ITIMER_PROF counts the whole process's CPU time);
+        # both repeat every 50 ms in case the task swallows the first interruption.
         signal.setitimer(signal.ITIMER_REAL, limits.timeout, 0.05)
-        guard.active = True
+        signal.setitimer(signal.ITIMER_PROF, limits.cpu_seconds, 0.05)
         try:
-            try:
-                value = fn(*args, **kwargs)
-                seconds = time.perf_counter() - t0
-                value_repr = _safe_repr(value, limits.max_repr)
+            returned, outcome = _call(fn, args, kwargs)
+            seconds = time.perf_counter() - t0
+            # Before anything of ours runs: a task may have replaced or deleted builtins.
+            self.builtins_tampered = self._restore_builtins()
+            if returned:
+                value_repr = _safe_repr(outcome, limits.max_repr)
                 try:
-                    value_bytes = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                except (_TaskTimeout, MemoryError):
+                    value_bytes = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                except (_TaskTimeout, _MemoryError):
                     raise
-                except BaseException as exc:  # noqa: BLE001
+                except _BaseException as exc:  # noqa: BLE001
                     status = "unpicklable"
                     error = f"the return value cannot be pickled: {_describe(exc)}"
                 else:
                     if len(value_bytes) > _MAX_VALUE_BYTES:
                         status, value_bytes = "unpicklable", None
                         error = f"the pickled return value is larger than {_MAX_VALUE_BYTES} bytes"
-                value = None
-            except _TaskTimeout:
+            elif isinstance(outcome, _TaskTimeout):
                 status, error = "timeout", self._timeout_message()
-            except MemoryError:
+            elif isinstance(outcome, _MemoryError):
                 status = "memory"
                 error = f"MemoryError under the {limits.memory_mb} MiB address-space limit"
-            except SystemExit as exc:
-                status, error = "exited", _one_line(f"the task raised SystemExit({exc.code!r})")
-            except BaseException as exc:  # noqa: BLE001
-                status, error = "raised", _describe(exc)
+            elif isinstance(outcome, _SystemExit):
+                status, error = "exited", _one_line(f"the task raised SystemExit({outcome.code!r})")
+            else:
+                status, error = "raised", _describe(outcome)
+            outcome = None
+            # Finalizers of the task's fresh garbage cycles run now, under its limits and
+            # in its name, rather than in the middle of a later task (young generations
+            # only: a full collection of the worker's heap would cost milliseconds).
+            gc.collect(1)
         except _TaskTimeout:  # the timer fired while the outcome above was being formatted
             status, error = "timeout", self._timeout_message()
-        except MemoryError:
+        except _MemoryError:
             status, error = "memory", "MemoryError while reporting the task's outcome"
+        except _BaseException:  # noqa: BLE001 - e.g. a repr that broke what _describe relies on
+            status, error = "raised", "the task's exception could not be described"
         finally:
-            guard.active = False
             guard.armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            # First of all, since everything below looks names up in builtins.
+            self.builtins_tampered = self._restore_builtins() or self.builtins_tampered
         if not seconds:
             seconds = time.perf_counter() - t0
         if status not in ("ok", "unpicklable"):
             value_bytes, value_repr = None, None
 
+        # The audit hook stays on after the task too: finalizers of the task's garbage
+        # run whenever the collector gets to them, and are refused like the task itself.
+        tampered, retire = self._restore()
         violations = list(guard.violations)
         if violations:
             more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
@@ -880,7 +915,6 @@ class _Worker:
             error = f"blocked: {violations[0]}{more}{then}"
             status, value_bytes, value_repr = "blocked", None, None
 
-        tampered, retire = self._restore()
         if status == "memory":
             retire = True  # the heap may be fragmented or half-built objects linger
         envelope = self._envelope(status, value_bytes, value_repr, error, seconds, tampered)
@@ -888,18 +922,8 @@ class _Worker:
 
     def _timeout_message(self) -> str:
         if self.guard.cpu:
-            return f"the call ran past its CPU time limit of {self.limits.cpu_seconds} s"
+            return f"the call ran past its CPU time limit of {self.limits.cpu_seconds:g} s"
         return f"the call ran past its time limit of {self.limits.timeout:g} s"
-
-    def _arm_cpu(self, seconds: int) -> None:
-        import resource
-
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        used = usage.ru_utime + usage.ru_stime
-        try:
-            _set_limit(resource.RLIMIT_CPU, int(math.ceil(used)) + seconds)
-        except (ValueError, OSError):
-            pass
 
     def _envelope(
         self,
@@ -928,13 +952,30 @@ class _Worker:
             protocol=pickle.HIGHEST_PROTOCOL,
         )
 
+    def _restore_builtins(self) -> bool:
+        """Put back the builtins namespace without needing any builtin on the way."""
+        current = builtins.__dict__
+        saved = self.builtins
+        changed = current.__len__() != saved.__len__()
+        if not changed:
+            for name, obj in saved.items():
+                if current.get(name, _MISSING) is not obj:
+                    changed = True
+                    break
+        if not changed:
+            return False
+        current.update(saved)  # first, so that the names used below exist again
+        for name in [name for name in current if name not in saved]:
+            del current[name]
+        return True
+
     def _restore(self) -> tuple[tuple[str, ...], bool]:
         """Put back process state a task changed; name what changed; say if unfixable."""
         tampered: list[str] = []
         retire = False
         for name, value, get, put in self.settings:
             try:
-                if get() != value:
+                if not _same(get(), value):
                     put(value)
                     tampered.append(name)
             except Exception:  # noqa: BLE001 - could not compare or restore
@@ -952,19 +993,30 @@ class _Worker:
             tampered.append("signal mask")
         if os.umask(self.umask) != self.umask:
             tampered.append("umask")
-        current = builtins.__dict__
-        if len(current) != len(self.builtins) or any(
-            current.get(k, _MISSING) is not v for k, v in self.builtins.items()
-        ):
-            current.clear()
-            current.update(self.builtins)
+        if self.builtins_tampered:
             tampered.append("builtins")
-        if os.environ != self.environ:
-            os.environ.clear()
-            os.environ.update(self.environ)
+        # Identity comparisons only: == could call a method the task planted.
+        data = getattr(os.environ, "_data", None)
+        if os.environ is not self.environ_object or type(data) is not dict or data != self.environ:
+            # os.environ's own store holds only bytes, so == is safe there.
+            os.environ = self.environ_object
+            for key in list(data) if type(data) is dict else ():
+                if key not in self.environ:
+                    try:
+                        os.unsetenv(key)
+                    except (TypeError, ValueError, OSError):
+                        pass
+            self.environ_object._data.clear()  # type: ignore[attr-defined]
+            self.environ_object._data.update(self.environ)  # type: ignore[attr-defined]
+            for key, value in self.environ.items():
+                os.putenv(key, value)
             tampered.append("environment")
-        if sys.path != self.sys_path:
-            sys.path[:] = self.sys_path
+        if (
+            type(sys.path) is not list
+            or len(sys.path) != len(self.sys_path)
+            or any(map(operator.is_not, sys.path, self.sys_path))
+        ):
+            sys.path = list(self.sys_path)
             tampered.append("sys.path")
         try:
             if os.getcwd() != self.workdir:
@@ -982,6 +1034,18 @@ class _Worker:
 
 
 _MISSING = object()
+
+
+def _same(now: Any, then: Any) -> bool:
+    """Equal without running code a task planted: identity, or == on plain values."""
+    if now is then:
+        return True
+    plain = (int, float, bool, str)
+    if type(now) is type(then) and type(now) in plain:
+        return bool(now == then)
+    if type(now) is tuple and type(then) is tuple and len(now) == len(then):
+        return all(type(a) in plain and type(a) is type(b) and a == b for a, b in zip(now, then))
+    return False
 
 
 def _drain(fd: int, limit: int) -> tuple[str, bool]:
@@ -1022,10 +1086,16 @@ def _worker_main(task_conn: Any, result_conn: Any, limits: _Limits, base: str) -
         key = data[:8]
         try:
             envelope, retire = worker.run(data[8:], lambda: _send_frame(res_fd, b"S" + key))
-        except _TaskTimeout:  # the timer beat our bookkeeping; report rather than die
-            worker.guard.active = worker.guard.armed = False
+        except _BaseException as exc:  # the timer beat our bookkeeping, or worse
+            worker.guard.armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
-            envelope = worker._envelope("timeout", None, None, worker._timeout_message(), 0.0, ())
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            worker._restore_builtins()
+            if isinstance(exc, _TaskTimeout):
+                status, error = "timeout", worker._timeout_message()
+            else:
+                status, error = "crashed", f"the worker failed while reporting: {_describe(exc)}"
+            envelope = worker._envelope(status, None, None, error, 0.0, ())
             retire = True
         _send_frame(res_fd, b"D" + key + envelope)
         if retire:
@@ -1260,8 +1330,8 @@ class Sandbox:
 
     Parameters: ``workers`` processes; ``timeout`` wall-clock seconds per call (a worker
     that does not stop within ``kill_grace`` more seconds is killed and replaced);
-    ``memory_mb`` address-space limit (RLIMIT_AS); ``cpu_seconds`` CPU seconds per call
-    (default: the timeout rounded up, plus one); ``max_output`` bytes kept of each of
+    ``memory_mb`` address-space limit (RLIMIT_AS); ``cpu_seconds`` CPU seconds per call,
+    measured by ITIMER_PROF (default: the timeout plus one); ``max_output`` bytes kept of each of
     stdout/stderr; ``file_size_mb`` largest file a task may write; ``max_processes``
     how many more processes *or threads* the worker's user may own (RLIMIT_NPROC, which
     counts both per user; the kernel ignores it for root, and child processes are refused
@@ -1298,9 +1368,11 @@ class Sandbox:
         if not timeout > 0:
             raise LimitError(f"timeout must be a positive number of seconds, got {timeout}")
         for name, value in (("memory_mb", memory_mb), ("file_size_mb", file_size_mb),
-                            ("cpu_seconds", cpu_seconds), ("tasks_per_worker", tasks_per_worker)):  # fmt: skip
+                            ("tasks_per_worker", tasks_per_worker)):  # fmt: skip
             if value is not None and value < 1:
                 raise LimitError(f"{name} must be at least 1 (or None for no limit), got {value}")
+        if cpu_seconds is not None and not cpu_seconds > 0:
+            raise LimitError(f"cpu_seconds must be positive (or None: timeout + 1), got {cpu_seconds}")
         if max_processes is not None and max_processes < 0:
             raise LimitError(f"max_processes must be 0 or more, got {max_processes}")
         if max_output < 0 or max_repr < 1 or kill_grace < 0:
@@ -1311,7 +1383,7 @@ class Sandbox:
         self.tasks_per_worker = tasks_per_worker
         self._limits = _Limits(
             timeout=self.timeout,
-            cpu_seconds=math.ceil(cpu_seconds if cpu_seconds is not None else timeout + 1),
+            cpu_seconds=float(cpu_seconds if cpu_seconds is not None else self.timeout + 1.0),
             memory_mb=memory_mb,
             file_size_mb=file_size_mb,
             max_processes=max_processes,
@@ -1467,7 +1539,7 @@ class Sandbox:
                         yield TaskResult(id=task_id, status="unpicklable", error=fn_error)
                         continue
                     try:
-                        payload = bytes(ForkingPickler.dumps((fn_bytes, args, kwargs)))
+                        payload = _FRAME.pack(len(fn_bytes)) + fn_bytes + _pickle_arguments(args, kwargs)
                     except Exception as exc:  # noqa: BLE001
                         yield TaskResult(
                             id=task_id,
@@ -1710,6 +1782,23 @@ class Sandbox:
             shutil.rmtree(h.base, ignore_errors=True)
         else:
             self._spare_bases.append(h.base)
+
+
+def _pickle_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+    """Arguments for the wire: the C pickler when it can, dill (50x slower) when it must.
+
+    Anything naming ``__main__`` goes through dill, which sends such objects by value
+    (the worker's ``__main__`` is not the caller's).
+    """
+    try:
+        data = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        if b"__main__" not in data:
+            return b"P" + data
+    except Exception:  # noqa: BLE001 - lambdas, closures, local classes: dill's job
+        pass
+    from multiprocess.reduction import ForkingPickler
+
+    return b"D" + bytes(ForkingPickler.dumps((args, kwargs)))
 
 
 def _readable(fds: list[int]) -> list[int]:

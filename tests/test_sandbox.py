@@ -602,3 +602,20 @@ def test_thread_bomb_is_blocked() -> None:
         result = sandbox.run_source(source, "f")
     assert result.status == "blocked"
     assert "threads" in result.error
+
+
+def test_arguments_that_need_dill_travel_too(box: Sandbox) -> None:
+    result = box.run(lambda g, *, k: g(k), lambda x: x * 3, k=2)
+    assert (result.status, result.value) == ("ok", 6)
+
+
+def test_deleted_builtins_are_put_back(box: Sandbox, sentinel: Sentinel) -> None:
+    result = run_hostile(box, "builtins_deleted", sentinel)
+    assert (result.status, result.value) == ("ok", 1)
+    assert "builtins" in result.tampered
+
+
+def test_finalizer_run_after_the_task_is_still_refused(box: Sandbox, sentinel: Sentinel) -> None:
+    result = run_hostile(box, "finalizer_in_a_cycle", sentinel)
+    assert result.status == "blocked"
+    assert "os.remove" in result.error
