@@ -119,5 +119,7 @@ def _run_code(args: argparse.Namespace) -> int:
     return finish(result, args)
 
 
-def run(args: argparse.Namespace) -> int:  # pragma: no cover - each benchmark sets its own run
-    return int(args.run(args))
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark named by ``args.benchmark`` (each benchmark's parser also sets it directly)."""
+    runners = {"cruxeval": _run_cruxeval, "humaneval": _run_code, "mbpp": _run_code}
+    return runners[args.benchmark](args)

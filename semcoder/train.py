@@ -180,12 +180,12 @@ def _require_train_extra() -> None:
         ) from None
 
 
-def data_files(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+def data_files(paths: Sequence[str], *, split: bool = True) -> tuple[list[str], list[str]]:
     """Split data paths into (training files, held-out files).
 
     A path is a JSONL file (``.jsonl`` or ``.jsonl.gz``) or a folder searched
     recursively for them; inside a folder, files whose names start with ``eval``,
-    ``valid`` or ``test`` are held out.
+    ``valid`` or ``test`` are held out (unless ``split`` is False: then all train).
     """
     train_files: list[str] = []
     held_out: list[str] = []
@@ -198,7 +198,8 @@ def data_files(paths: Sequence[str]) -> tuple[list[str], list[str]]:
             if not found:
                 raise DataError(f"no .jsonl files in {path}; build training rows with `semcoder corpus format`")
             for p in found:
-                (held_out if p.name.startswith(HELD_OUT_PREFIXES) else train_files).append(str(p))
+                held = split and p.name.startswith(HELD_OUT_PREFIXES)
+                (held_out if held else train_files).append(str(p))
         else:
             raise DataError(f"no such data file or folder: {path}")
     if not train_files:
@@ -380,7 +381,8 @@ def build_trainer(config: TrainConfig) -> tuple[Any, int, int]:
         torch.set_num_threads(config.threads)
     train_files, held_out = data_files(config.data)
     if config.eval_data:
-        held_out = data_files(config.eval_data)[0]
+        # Explicit held-out data: every file counts, whatever its name.
+        held_out = [f for group in data_files(config.eval_data, split=False) for f in group]
     train_set = load_rows(train_files, config.tasks)
     eval_set = load_rows(held_out, config.tasks) if held_out else None
     if eval_set is None and config.eval_fraction > 0 and len(train_set) >= 2:

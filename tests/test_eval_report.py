@@ -161,3 +161,27 @@ def test_plain_programs_use_the_sandbox() -> None:
     results = run_programs(["assert 1 + 1 == 2\n", "assert 1 == 2\n", "import os\nos.system('true')\n"], timeout=5)
     assert [r.status for r in results] == ["passed", "failed", "failed"]
     assert "AssertionError" in results[1].stderr
+
+
+def test_public_names_exist_and_imports_stay_light() -> None:
+    import importlib
+    import subprocess
+    import sys
+
+    modules = ["semcoder.tasks", "semcoder.train", "semcoder.tiny", "semcoder.errors", "semcoder.cli",
+               "semcoder.eval", "semcoder.eval.backends", "semcoder.eval.cruxeval", "semcoder.eval.evalplus",
+               "semcoder.eval.refine", "semcoder.eval.report", "semcoder.eval.execution"]  # fmt: skip
+    for name in modules:
+        module = importlib.import_module(name)
+        assert all(hasattr(module, attr) for attr in module.__all__), name
+    # torch, transformers and trl load inside functions only: importing and parsing stays cheap.
+    code = (
+        "import sys\n"
+        f"for m in {modules!r}: __import__(m)\n"
+        "from semcoder.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = [m for m in ('torch', 'transformers', 'trl', 'datasets') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

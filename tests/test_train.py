@@ -119,6 +119,8 @@ def test_config_round_trip_and_errors(tmp_path: Path) -> None:
 def test_data_files_and_rows(rows_dir: Path, tmp_path: Path) -> None:
     train_files, held_out = data_files([str(rows_dir)])
     assert [Path(f).name for f in train_files] == ["train.jsonl"] and [Path(f).name for f in held_out] == ["eval.jsonl"]
+    everything, none = data_files([str(rows_dir)], split=False)  # explicit --eval-data folders
+    assert len(everything) == 2 and none == []
     dataset = load_rows(train_files, tasks=("input_direct",))
     assert len(dataset) == 150 and dataset.column_names == ["messages"]
     with pytest.raises(DataError, match="no such data file"):
