@@ -823,9 +823,10 @@ class _Worker:
         from multiprocess.reduction import ForkingPickler
 
         try:
+            # Layout: function size, dill-pickled function, b"P"/b"D", pickled (args, kwargs).
             (fn_size,) = _FRAME.unpack_from(payload)
-            fn_bytes = payload[_FRAME.size : _FRAME.size + fn_size]
-            kind, data = payload[_FRAME.size + fn_size : _FRAME.size + fn_size + 1], payload[_FRAME.size + fn_size + 1 :]
+            split = _FRAME.size + fn_size
+            fn_bytes, kind, data = payload[_FRAME.size : split], payload[split : split + 1], payload[split + 1 :]
             args, kwargs = (pickle.loads if kind == b"P" else ForkingPickler.loads)(data)
             # Unpickled afresh for every task: a closure's state must not carry over.
             fn = ForkingPickler.loads(fn_bytes)

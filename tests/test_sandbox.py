@@ -414,7 +414,13 @@ def test_working_directory_is_private_and_emptied(box: Sandbox) -> None:
 
 
 def test_output_written_to_descriptors_is_captured(box: Sandbox) -> None:
-    source = "import os, sys\ndef f():\n    os.write(1, b'raw ')\n    print('py')\n    print('err', file=sys.stderr)\n"
+    source = (
+        "import os, sys\n"
+        "def f():\n"
+        "    os.write(1, b'raw ')\n"
+        "    print('py')\n"
+        "    print('err', file=sys.stderr)\n"
+    )
     result = box.run_source(source, "f")
     assert (result.stdout, result.stderr) == ("raw py\n", "err\n")
 
