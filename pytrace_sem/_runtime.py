@@ -19,7 +19,9 @@ and coroutine frames can be suspended and resumed out of order, so their calls
 
 from __future__ import annotations
 
+import signal as _signal
 import sys
+import threading as _threading
 import types
 from operator import is_ as _is
 from threading import get_ident as _get_ident
@@ -215,13 +217,17 @@ class _Map:
 def _fingerprint(value):
     """A hash of a long container's whole content, or None when it has unhashable parts."""
     try:
-        if type(value) is dict:
-            return hash(tuple(value.items()))
-        if type(value) in (set, frozenset):
-            return hash(frozenset(value))
-        return hash(tuple(value))
+        return _quiet(_hash_content, value)
     except Exception:  # noqa: BLE001 - unhashable items, or a hostile __hash__
         return None
+
+
+def _hash_content(value):
+    if type(value) is dict:
+        return hash(tuple(value.items()))
+    if type(value) in (set, frozenset):
+        return hash(frozenset(value))
+    return hash(tuple(value))
 
 
 class _Obj:
@@ -258,10 +264,78 @@ class _Deep:
 _SEQ_KINDS = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
 
 
-def safe_repr(value, limit: int = 10_000) -> tuple[str, str | None]:
-    """``repr(value)``, or a placeholder naming the error when ``__repr__`` raises."""
+#: Seconds a user-defined ``__repr__``/``__str__`` may run before it is given up on
+#: (main thread only: the guard uses SIGALRM). Elsewhere, run traces in the sandbox.
+REPR_TIMEOUT = 2.0
+
+
+class _ReprTimeout(BaseException):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _ReprTimeout
+
+
+_MAIN_THREAD = _threading.main_thread().ident
+
+
+def _call_guarded(fn, value):
+    """``fn(value)`` for user code that might never return, bounded by REPR_TIMEOUT."""
+    if _get_ident() != _MAIN_THREAD or not hasattr(_signal, "setitimer"):
+        return fn(value)
     try:
-        text = repr(value)
+        old_handler = _signal.signal(_signal.SIGALRM, _on_alarm)
+    except (ValueError, OSError):  # not the main interpreter, or signals unavailable
+        return fn(value)
+    old_delay, old_interval = _signal.setitimer(_signal.ITIMER_REAL, REPR_TIMEOUT)
+    try:
+        return fn(value)
+    finally:
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        _signal.signal(_signal.SIGALRM, old_handler)
+        if old_delay > 0:
+            # Give back the user's own alarm (less the time spent here, at most).
+            _signal.setitimer(_signal.ITIMER_REAL, max(old_delay - REPR_TIMEOUT, 0.001), old_interval)
+
+
+def _call_guarded_repr(value):
+    return _call_guarded(repr, value)
+
+
+def _call_guarded_str(value):
+    return _call_guarded(str, value)
+
+
+# Types whose repr runs no user code: no need for the alarm guard.
+_PLAIN_REPR = frozenset({int, float, complex, str, bytes, bool, type(None), range, slice, type})
+
+
+# While the recorder itself runs user code (a __repr__, a __hash__ ...), that code
+# must not be recorded: it would recurse into the recorder and write steps that
+# the traced program never took. _busy counts such sections.
+_busy = 0
+
+
+def _quiet(fn, value):
+    """Call user code from inside the recorder, with recording switched off."""
+    global _top, _busy
+    saved = _top
+    _top = None
+    _busy += 1
+    try:
+        return fn(value)
+    finally:
+        _busy -= 1
+        _top = saved
+
+
+def safe_repr(value, limit: int = 10_000) -> tuple[str, str | None]:
+    """``repr(value)``, or a placeholder when ``__repr__`` raises or does not return."""
+    try:
+        text = repr(value) if type(value) in _PLAIN_REPR else _quiet(_call_guarded_repr, value)
+    except _ReprTimeout:
+        return f"<{type(value).__name__} object (repr did not return within {REPR_TIMEOUT:g} s)>", "Timeout"
     except BaseException as exc:  # noqa: BLE001 - any failure of user code
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -395,7 +469,8 @@ def same(live, s) -> bool:
         return all(map(same, live, s.keys)) and all(map(same, live.values(), s.values))
     if c is _Obj:
         lim = _session.limits if _session is not None else _DEFAULT_LIMITS
-        if safe_repr(live, lim.max_string)[0] != s.repr:
+        # A repr that once failed to return is not asked again (attributes still count).
+        if s.error != "Timeout" and safe_repr(live, lim.max_string)[0] != s.repr:
             return False
         try:
             d = object.__getattribute__(live, "__dict__")
@@ -605,7 +680,9 @@ def _exc_info():
 def safe_repr_str(exc) -> tuple[str, str | None]:
     """``str(exc)``, guarded like :func:`safe_repr`."""
     try:
-        text = str(exc)
+        text = _quiet(_call_guarded_str, exc)
+    except _ReprTimeout:
+        return f"<str() did not return within {REPR_TIMEOUT:g} s>", "Timeout"
     except BaseException as err:  # noqa: BLE001
         if isinstance(err, (KeyboardInterrupt, SystemExit)):
             raise
@@ -617,6 +694,8 @@ def e(info, *args):
     """An instrumented function was entered with these argument values."""
     global _top
     sess = _session
+    if _busy:
+        return
     if sess is None:
         if _autostart is None:
             return
@@ -645,7 +724,7 @@ def _enter(sess, info, args):
 def x():
     """An exception is leaving the current function (called from its handler)."""
     sess = _session
-    if sess is None or _get_ident() != sess.thread or not sess.stack:
+    if _busy or sess is None or _get_ident() != sess.thread or not sess.stack:
         return
     _raise(sess, sess.stack[-1], sys._getframe(1))
 
@@ -669,7 +748,7 @@ def _raise(sess, fr, frame):
 def l():  # noqa: E743 - short on purpose: it is called at every function exit
     """The current function is leaving (called from its ``finally``)."""
     sess = _session
-    if sess is None or _get_ident() != sess.thread or not sess.stack:
+    if _busy or sess is None or _get_ident() != sess.thread or not sess.stack:
         return
     _leave(sess)
 
@@ -699,6 +778,8 @@ def _leave(sess, fr=None):
 def ge(info, *args):
     """A generator or coroutine body started running."""
     sess = _session
+    if _busy:
+        return
     if sess is None:
         if _autostart is None:
             return
@@ -713,7 +794,7 @@ def ge(info, *args):
 
 def _gframe():
     sess = _session
-    if sess is None or _get_ident() != sess.thread:
+    if _busy or sess is None or _get_ident() != sess.thread:
         return None, None
     return sess, sess.gens.get(id(sys._getframe(2)))
 
