@@ -751,22 +751,6 @@ def _job_in_worker(source: str, function: str, examples: tuple[str, ...], option
     return generate_for_function(source, function, examples, InputOptions.from_json(options)).to_json()
 
 
-def _warm_up() -> None:
-    """Let Hypothesis do its once-per-process setup in a fresh worker.
-
-    On its first run in a process Hypothesis registers its PRNG and checks the
-    registration with ``gc.get_referrers``, which the sandbox refuses; the task
-    that triggers it is reported as blocked. This throwaway task absorbs that.
-    """
-    from hypothesis import given, settings, strategies
-
-    settings(database=None, max_examples=1)(given(strategies.none())(lambda x: None))()
-
-
-def _blocked_by_warm_up(error: str | None) -> bool:
-    return bool(error) and "gc.get_referrers" in str(error)
-
-
 def generate_batch(
     jobs: Iterable[InputJob],
     *,
@@ -801,23 +785,16 @@ def generate_batch(
     opts = options.to_json()
     pending: dict[int, InputJob] = {}
 
-    def feed(source: Iterable[InputJob]) -> Iterator[tuple[Any, ...]]:
+    def feed() -> Iterator[tuple[Any, ...]]:
         # imap labels results with their position in this feed.
-        for position, job in enumerate(source):
+        for position, job in enumerate(jobs):
             pending[position] = job
             yield (job.source, job.function, tuple(job.examples), opts)
 
-    retry: list[InputJob] = []
     with Sandbox(workers=workers, timeout=timeout) as box:
-        list(box.imap(_warm_up, [()] * workers))
-        for first_round, round_jobs in ((True, jobs), (False, retry)):
-            pending.clear()
-            for result in box.imap(_job_in_worker, feed(round_jobs)):
-                job = pending.pop(result.id)
-                if first_round and result.status == "blocked" and _blocked_by_warm_up(result.error):
-                    retry.append(job)  # a replacement worker's first task: run it again
-                    continue
-                yield job, _from_task(job, result)
+        for result in box.imap(_job_in_worker, feed()):
+            job = pending.pop(result.id)
+            yield job, _from_task(job, result)
 
 
 def _from_task(job: InputJob, result: Any) -> InputSet:
