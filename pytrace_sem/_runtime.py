@@ -48,6 +48,8 @@ K_LISTCOMP = 15
 K_SETCOMP = 16
 K_DICTCOMP = 17
 COMP_NAMES = {K_LISTCOMP: "<listcomp>", K_SETCOMP: "<setcomp>", K_DICTCOMP: "<dictcomp>"}
+# Kinds whose short log entry (frame, st, x) carries a payload x, not a bound value.
+PAYLOAD_KINDS = frozenset({K_BRANCH, K_RETURN})
 
 KIND_NAMES = {
     K_LINE: "line",
@@ -657,7 +659,10 @@ def r(st, value):
     """A return statement is about to return ``value``; returns it."""
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        _record(fr, st, (), snap(value))
+        if type(value) in _ATOMS_FROZEN and not st[3] and not fr.muts:
+            _log.append((fr, st, value))  # short entry: the third item is the returned value
+        else:
+            _record(fr, st, (), snap(value))
     return value
 
 
@@ -717,8 +722,14 @@ def _enter(sess, info, args):
     stack.append(fr)
     if sess.recording:
         _top = fr
-        _record(fr, (K_CALL, info[1], info[2], 0), args, None)
+        st = _call_st.get(info)
+        if st is None:
+            st = _call_st[info] = (K_CALL, info[1], info[2], 0)
+        _record(fr, st, args, None)
     return fr
+
+
+_call_st: dict = {}
 
 
 def x():

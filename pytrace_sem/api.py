@@ -214,6 +214,7 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
     kind_names = _rt.KIND_NAMES
     comp_names = _rt.COMP_NAMES
     K_BRANCH, K_DEL, K_CASE = _rt.K_BRANCH, _rt.K_DEL, _rt.K_CASE
+    payload_kinds = _rt.PAYLOAD_KINDS
     always = {_rt.K_CALL, _rt.K_ITER, *comp_names}
     with_value = {_rt.K_RETURN, _rt.K_YIELD, _rt.K_RESUME, _rt.K_COMP}
     with_exc = {_rt.K_EXCEPT, _rt.K_RAISE}
@@ -225,7 +226,7 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
         if len(entry) == 3:
             # The recorder's short entry: a branch outcome, or one immutable value.
             fr, st, third = entry
-            if st[0] == K_BRANCH:
+            if st[0] in payload_kinds:
                 snaps, extra, payload = None, None, third
             else:
                 snaps, extra, payload = (third,), None, None
@@ -490,9 +491,10 @@ def _deliver(sess: _rt.Session, deco: _Decorated) -> None:
     error: BaseException | None = None
     # The root's outcome is its last return or raise step.
     for entry in reversed(sess.log):
-        if len(entry) != 5:
-            continue
-        fr, st, _snaps, _extra, payload = entry
+        if len(entry) == 3:
+            fr, st, payload = entry
+        else:
+            fr, st, _snaps, _extra, payload = entry
         if fr.depth == 0 and st[0] == _rt.K_RETURN:
             result = payload
             break
