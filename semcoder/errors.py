@@ -23,6 +23,7 @@ __all__ = [
     "DataError",
     "TrainError",
     "EvalError",
+    "CorpusError",
 ]
 
 
@@ -54,3 +55,9 @@ class EvalError(SemcoderError):
     """An evaluation cannot run with the given model, backend, data or options."""
 
     exit_code = 14
+
+
+class CorpusError(SemcoderError):
+    """A corpus cannot be built, read or formatted with the given sources, folder or options."""
+
+    exit_code = 15
