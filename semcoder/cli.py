@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "semcoder._cmd_eval",
     "semcoder._cmd_refine",
     "semcoder._cmd_report",
+    "semcoder._cmd_corpus",
 )
 
 

@@ -23,16 +23,17 @@ assertion between ``[ANSWER]`` and ``[/ANSWER]``, a repaired function between
 ``[Refined]`` and ``[/Refined]``. Code and literals are passed through byte for
 byte: quotes are never rewritten.
 
-The corpus builder (``semcoder corpus format``) produces the same columns from
-traced corpus records; :func:`rows_from_cruxeval` is the small stand-in that the
-tests and the demo use.
+The corpus builder's records become rows with :func:`rows_from_corpus` (all eight
+tasks, nothing executed) and whole training folders with :func:`format_corpus`
+(``semcoder corpus format``), with configurable task mixtures;
+:func:`rows_from_cruxeval` is the small stand-in that the tests and the demo use.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from semcoder.errors import DataError
 
@@ -49,6 +50,10 @@ __all__ = [
     "refine_prompt",
     "refined_answer",
     "rows_from_cruxeval",
+    "rows_from_corpus",
+    "corpus_task_counts",
+    "mixture_counts",
+    "format_corpus",
     "write_jsonl",
     "read_jsonl",
 ]
@@ -296,6 +301,236 @@ def rows_from_cruxeval(
             answer = prediction_answer(args, output, reasoning=reasoning, mode=mode if style else "monologue")
             rows.append(_row(f"{rid}:{task}", task, source, user, answer))
     return rows
+
+
+# -- corpus records -> rows (semcoder corpus format) ----------------------------------------
+
+#: Tasks made once per prediction case of a record (each case is one input of the function).
+_CASE_TASKS: tuple[str, ...] = (
+    "output_direct", "input_direct", "output_monologue", "input_monologue", "output_scratchpad", "input_scratchpad",
+)
+
+
+def _signature(code: str, entry: str) -> str | None:
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == entry:
+            node.body, node.decorator_list = [ast.Pass()], []
+            return ast.unparse(node).splitlines()[0]
+    return None
+
+
+def _nl2code_task(description: str, code: str, entry: str) -> str:
+    signature = _signature(code, entry)
+    text = description.strip()
+    if signature:
+        text += f"\nThe function's signature is `{signature}`"
+    return text
+
+
+def _failure(entry: str, bug: Mapping[str, Any]) -> str:
+    # The wording of semcoder.eval.refine.failure_message, so training matches evaluation.
+    call = f"{entry}({bug['input']})"
+    actual = str(bug["actual"])
+    if actual.startswith("raises "):
+        return f"assert {call} == {bug['expected']}\nbut the call raised {actual[len('raises '):]}"
+    return f"assert {call} == {bug['expected']}\nbut the call returned {actual}"
+
+
+def _debug_reasoning(debug: str) -> str:
+    # The narrative ends with the fixed code in [Refined]; refined_answer adds that block itself.
+    return debug.split("[Refined]", 1)[0].strip()
+
+
+def _record_json(record: Any) -> Mapping[str, Any]:
+    return record.to_json() if hasattr(record, "to_json") else record
+
+
+def corpus_task_counts(record: Any, tasks: Sequence[str] = TASKS, *, nl2code_from_derived: bool = False) -> dict[str, int]:
+    """How many rows of each task :func:`rows_from_corpus` makes from one corpus record."""
+    data = _record_json(record)
+    counts: dict[str, int] = {}
+    for task in tasks:
+        if task == "nl2code":
+            ok = bool(str(data.get("description", "")).strip()) and (
+                nl2code_from_derived or data.get("description_source") != "derived")
+            counts[task] = int(ok)
+        elif task == "debug_refine":
+            counts[task] = len(data.get("bugs", ()))
+        else:
+            counts[task] = len(data.get("cases", ()))
+    return counts
+
+
+def rows_from_corpus(
+    records: Iterable[Any],
+    *,
+    tasks: Sequence[str] = TASKS,
+    nl2code_from_derived: bool = False,
+    monologue_cap: int | None = 60,
+) -> Iterator[dict[str, Any]]:
+    """Training rows of the paper's tasks from corpus records (:class:`semcoder.corpus.CorpusRecord` or JSON).
+
+    Per record: ``nl2code`` (description -> code; only for real descriptions unless
+    ``nl2code_from_derived``), per case the output and input prediction tasks in
+    their direct, monologue (forward / backward, already checked against the trace)
+    and scratchpad forms, and per injected bug ``debug_refine`` (buggy code and the
+    failing test -> debugging narrative and fixed code). Nothing is executed: the
+    reasoning comes from the record's traces. Row ids are ``RECORD:TASK[:N]``.
+
+        rows = list(rows_from_corpus(read_corpus("out/corpus"), tasks=("output_monologue", "nl2code")))
+    """
+    unknown = [t for t in tasks if t not in TASKS]
+    if unknown:
+        raise DataError(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(TASKS)}")
+    for record in records:
+        data = _record_json(record)
+        rid, source, code, entry = data["id"], data["source"], data["code"], data["entry_point"]
+        for task in tasks:
+            if task == "nl2code":
+                if corpus_task_counts(data, ("nl2code",), nl2code_from_derived=nl2code_from_derived)["nl2code"]:
+                    yield _row(f"{rid}:nl2code", task, source,
+                               code_generation_prompt(_nl2code_task(data["description"], code, entry)),
+                               code_answer(code))
+            elif task == "debug_refine":
+                for k, bug in enumerate(data.get("bugs", ())):
+                    yield _row(f"{rid}:debug_refine:{k}", task, source, refine_prompt(bug["code"], _failure(entry, bug)),
+                               refined_answer(code, reasoning=_debug_reasoning(bug["debug"])))
+            else:
+                which = "output" if task.startswith("output") else "input"
+                mode = task.split("_", 1)[1]
+                for k, case in enumerate(data.get("cases", ())):
+                    args, output = case["input"], case["output"]
+                    if which == "output":
+                        user = output_prediction_prompt(code, args, mode=mode, function=entry)
+                    else:
+                        user = input_prediction_prompt(code, output, mode=mode, function=entry)
+                    reasoning: str | None = None
+                    if mode == "monologue":
+                        text = case["forward"] if which == "output" else case["backward"]
+                        reasoning = _between(text, "[MONOLOGUE]", "[/MONOLOGUE]").strip()
+                    elif mode == "scratchpad":
+                        import pytrace_sem
+
+                        reasoning = pytrace_sem.narrate(case["trace"], "scratchpad", cap=monologue_cap).strip()
+                    answer = prediction_answer(args, output, function=entry, reasoning=reasoning,
+                                               mode=mode if reasoning is not None else "monologue")
+                    yield _row(f"{rid}:{task}:{k}", task, source, user, answer)
+
+
+def mixture_counts(available: Mapping[str, int], mixture: Mapping[str, float], max_rows: int | None = None) -> dict[str, int]:
+    """Rows to take of each task so that their proportions follow ``mixture`` as closely as the data allows.
+
+    ``mixture`` maps tasks to relative weights (tasks it leaves out get none). The
+    largest set with exactly these proportions that no task runs short of is taken,
+    capped at ``max_rows`` in all.
+
+    >>> mixture_counts({"nl2code": 100, "output_monologue": 300}, {"nl2code": 1, "output_monologue": 2})
+    {'nl2code': 100, 'output_monologue': 200}
+    """
+    bad = {t: w for t, w in mixture.items() if not (isinstance(w, (int, float)) and w >= 0)}
+    if bad:
+        raise DataError(f"mixture weights must be numbers >= 0, got {bad}")
+    unknown = [t for t in mixture if t not in TASKS]
+    if unknown:
+        raise DataError(f"unknown task(s) in the mixture: {', '.join(unknown)}; known: {', '.join(TASKS)}")
+    weighted = {t: float(w) for t, w in mixture.items() if w > 0}
+    if not weighted:
+        raise DataError("the mixture gives every task weight 0; give at least one task a positive weight")
+    scale = min(available.get(t, 0) / w for t, w in weighted.items())
+    if max_rows is not None:
+        scale = min(scale, max_rows / sum(weighted.values()))
+    return {t: int(scale * weighted[t] + 1e-9) if t in weighted else 0 for t in mixture}
+
+
+def format_corpus(
+    corpus: str | Path,
+    out: str | Path,
+    *,
+    tasks: Sequence[str] = TASKS,
+    mixture: Mapping[str, float] | None = None,
+    max_rows: int | None = None,
+    eval_fraction: float = 0.0,
+    seed: int = 0,
+    nl2code_from_derived: bool = False,
+) -> dict[str, Any]:
+    """Write a corpus folder's training rows to ``out/train.jsonl`` (and ``out/eval.jsonl``); return the manifest.
+
+    ``mixture`` (task -> weight) picks a seeded subset of rows per task, see
+    :func:`mixture_counts`; without it every row of ``tasks`` is written.
+    ``eval_fraction`` of the records (chosen by a hash of their id, so all rows of a
+    function land in the same split) go to ``eval.jsonl``, which ``semcoder train``
+    holds out. ``out/manifest.json`` records the counts and options.
+
+        format_corpus("out/corpus", "out/tasks", mixture={"output_monologue": 2, "input_monologue": 2, "nl2code": 1})
+    """
+    import random
+    import zlib
+
+    from semcoder.corpus.records import read_corpus
+
+    if not 0.0 <= eval_fraction < 1.0:
+        raise DataError(f"eval_fraction must be in [0, 1), got {eval_fraction}")
+    unknown = [t for t in tasks if t not in TASKS]
+    if unknown:
+        raise DataError(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(TASKS)}")
+    if mixture is not None:
+        tasks = tuple(t for t in TASKS if t in mixture and mixture[t] > 0)
+    available: dict[str, int] = {t: 0 for t in tasks}
+    records = 0
+    for record in read_corpus(corpus):
+        records += 1
+        for task, n in corpus_task_counts(record, tasks, nl2code_from_derived=nl2code_from_derived).items():
+            available[task] += n
+    chosen: dict[str, set[int] | None] = {t: None for t in tasks}
+    wanted = dict(available)
+    if mixture is not None:
+        wanted = mixture_counts(available, mixture, max_rows)
+        rng = random.Random(seed)
+        chosen = {t: set(rng.sample(range(available.get(t, 0)), wanted.get(t, 0))) for t in tasks}
+    elif max_rows is not None:
+        raise DataError("max_rows needs a mixture (which tasks to cut); pass mixture= as well")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    seen = {t: 0 for t in tasks}
+    counts: dict[str, dict[str, int]] = {"train": {}, "eval": {}}
+    threshold = int(eval_fraction * 10_000)
+    with (out / "train.jsonl").open("w", encoding="utf-8") as train_fh, \
+            (out / "eval.jsonl").open("w", encoding="utf-8") as eval_fh:
+        for record in read_corpus(corpus):
+            split = "eval" if zlib.crc32(record.id.encode("utf-8", "surrogatepass")) % 10_000 < threshold else "train"
+            fh = eval_fh if split == "eval" else train_fh
+            for row in rows_from_corpus([record], tasks=tasks, nl2code_from_derived=nl2code_from_derived):
+                task = row["task"]
+                position = seen[task]
+                seen[task] += 1
+                picked = chosen[task]
+                if picked is not None and position not in picked:
+                    continue
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                counts[split][task] = counts[split].get(task, 0) + 1
+    if not counts["eval"]:
+        (out / "eval.jsonl").unlink()
+    manifest = {
+        "kind": "semcoder-tasks",
+        "corpus": str(corpus),
+        "records": records,
+        "rows": {split: sum(c.values()) for split, c in counts.items()},
+        "tasks": {split: dict(sorted(c.items())) for split, c in counts.items()},
+        "available": dict(sorted(available.items())),
+        "mixture": dict(mixture) if mixture is not None else None,
+        "max_rows": max_rows,
+        "eval_fraction": eval_fraction,
+        "seed": seed,
+        "files": ["train.jsonl"] + (["eval.jsonl"] if counts["eval"] else []),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    return manifest
 
 
 def write_jsonl(rows: Iterable[Mapping[str, Any]], path: str | Path) -> int:
