@@ -143,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, path in (("humaneval", "humanevalplus/HumanEvalPlus.jsonl.gz"), ("mbpp", "mbppplus/MbppPlus.jsonl.gz")):
         problems = load_code_problems(str(DATA / path), limit=args.code_limit)
-        r = evaluate_code(problems, model_backend, plus=True, settings=code_settings, benchmark=name, workers=args.workers)
+        r = evaluate_code(
+            problems, model_backend, plus=True, settings=code_settings, benchmark=name, workers=args.workers
+        )
         write_result(r, out / "results" / f"{name}-plus-hf.json")
         results.append(r)
     problems = load_code_problems(str(DATA / "humanevalplus" / "HumanEvalPlus.jsonl.gz"), limit=args.refine_limit)

@@ -1,7 +1,7 @@
 """``semcoder eval cruxeval|humaneval|mbpp``: run a benchmark and write its result.
 
-    semcoder eval cruxeval --data tests/data/cruxeval-dev/cruxeval-dev.jsonl --task input --backend oracle
-    semcoder eval humaneval --data tests/data/humanevalplus/HumanEvalPlus.jsonl.gz --plus --model out/sft
+semcoder eval cruxeval --data tests/data/cruxeval-dev/cruxeval-dev.jsonl --task input --backend oracle
+semcoder eval humaneval --data tests/data/humanevalplus/HumanEvalPlus.jsonl.gz --plus --model out/sft
 """
 
 from __future__ import annotations

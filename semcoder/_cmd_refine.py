@@ -1,6 +1,6 @@
 """``semcoder refine``: trace-guided self-refinement against a failure-only control.
 
-    semcoder refine --data tests/data/humanevalplus/HumanEvalPlus.jsonl.gz --model out/sft --rounds 2
+semcoder refine --data tests/data/humanevalplus/HumanEvalPlus.jsonl.gz --model out/sft --rounds 2
 """
 
 from __future__ import annotations
@@ -23,8 +23,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--data", required=True, help="HumanEval+ or MBPP+ .jsonl(.gz) (needs test inputs)")
     p.add_argument("--benchmark", default=None, help="name in the report (default: from the file name)")
     p.add_argument("--rounds", type=int, default=2)
-    p.add_argument("--plus", action="store_true", help="count a solution right only if it also passes the EvalPlus inputs")
-    p.add_argument("--style", default="scratchpad", help="how the trace is told: scratchpad, or a pytrace_sem narrate style")
+    p.add_argument(
+        "--plus", action="store_true", help="count a solution right only if it also passes the EvalPlus inputs"
+    )
+    p.add_argument(
+        "--style", default="scratchpad", help="how the trace is told: scratchpad, or a pytrace_sem narrate style"
+    )
     add_generation_options(p, max_new_tokens=768)
     p.set_defaults(run=run)
 

@@ -1,6 +1,6 @@
 """``semcoder report``: several evaluation results side by side.
 
-    semcoder report results/*.json --out results/summary.md --plot results/summary.png
+semcoder report results/*.json --out results/summary.md --plot results/summary.png
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``semcoder tiny-model``: build the offline tiny model (see :mod:`semcoder.tiny`).
 
-    semcoder tiny-model --out out/tiny
+semcoder tiny-model --out out/tiny
 """
 
 from __future__ import annotations

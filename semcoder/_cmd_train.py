@@ -1,6 +1,6 @@
 """``semcoder train``: fine-tune a causal LM on training rows (see :mod:`semcoder.train`).
 
-    semcoder train --model deepseek-ai/deepseek-coder-6.7b-base --data corpus/rows --out out/semcoder
+semcoder train --model deepseek-ai/deepseek-coder-6.7b-base --data corpus/rows --out out/semcoder
 """
 
 from __future__ import annotations
@@ -34,7 +34,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--data", required=True, action="append", help="JSONL file or folder of rows (repeatable)")
     p.add_argument("--out", required=True, help="output folder (checkpoints, final model, logs)")
     p.add_argument("--tasks", nargs="+", default=(), help="train only on rows of these tasks")
-    p.add_argument("--eval-data", action="append", default=[], help="held-out rows (default: eval*/valid*/test* files, else a split)")
+    p.add_argument(
+        "--eval-data",
+        action="append",
+        default=[],
+        help="held-out rows (default: eval*/valid*/test* files, else a split)",
+    )
     p.add_argument("--eval-fraction", type=float, default=0.05, help="held-out share when no held-out files exist")
     p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--max-steps", type=int, default=-1, help="stop after this many optimizer steps (overrides epochs)")
@@ -53,7 +58,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--lora-targets", default="all-linear")
     p.add_argument("--merge-lora", action="store_true", help="also save merged weights to OUT/merged")
     p.add_argument("--chat-template", default="auto", help="auto, model, chatml, semcoder, or a Jinja file")
-    p.add_argument("--resume", default="auto", help="auto (last checkpoint in OUT if any), never, or a checkpoint folder")
+    p.add_argument(
+        "--resume", default="auto", help="auto (last checkpoint in OUT if any), never, or a checkpoint folder"
+    )
     p.add_argument("--save-steps", type=int, default=500)
     p.add_argument("--eval-steps", type=int, default=500)
     p.add_argument("--logging-steps", type=int, default=10)
@@ -63,8 +70,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--precision", default="auto", choices=("auto", "bf16", "fp16", "fp32"))
     p.add_argument("--gradient-checkpointing", action="store_true")
     p.add_argument("--report-to", nargs="*", default=(), help="extra loggers (tensorboard, wandb, ...); JSONL always")
-    p.add_argument("--sft", action="append", type=_sft_value, default=[], metavar="KEY=VALUE",
-                   help="set any other trl.SFTConfig field (value parsed as JSON when it parses)")
+    p.add_argument(
+        "--sft",
+        action="append",
+        type=_sft_value,
+        default=[],
+        metavar="KEY=VALUE",
+        help="set any other trl.SFTConfig field (value parsed as JSON when it parses)",
+    )
     p.set_defaults(run=run)
 
 

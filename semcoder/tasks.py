@@ -92,10 +92,7 @@ _INPUT_TASK = (
 )
 _REASONING = {
     "direct": "",
-    "monologue": (
-        " Before answering, reason about the execution step by step between [MONOLOGUE] and "
-        "[/MONOLOGUE]."
-    ),
+    "monologue": (" Before answering, reason about the execution step by step between [MONOLOGUE] and [/MONOLOGUE]."),
     "scratchpad": (
         " Before answering, write the execution trace, one line per step with the values that "
         "change, between [SCRATCHPAD] and [/SCRATCHPAD]."
@@ -307,7 +304,12 @@ def rows_from_cruxeval(
 
 #: Tasks made once per prediction case of a record (each case is one input of the function).
 _CASE_TASKS: tuple[str, ...] = (
-    "output_direct", "input_direct", "output_monologue", "input_monologue", "output_scratchpad", "input_scratchpad",
+    "output_direct",
+    "input_direct",
+    "output_monologue",
+    "input_monologue",
+    "output_scratchpad",
+    "input_scratchpad",
 )
 
 
@@ -338,7 +340,7 @@ def _failure(entry: str, bug: Mapping[str, Any]) -> str:
     call = f"{entry}({bug['input']})"
     actual = str(bug["actual"])
     if actual.startswith("raises "):
-        return f"assert {call} == {bug['expected']}\nbut the call raised {actual[len('raises '):]}"
+        return f"assert {call} == {bug['expected']}\nbut the call raised {actual[len('raises ') :]}"
     return f"assert {call} == {bug['expected']}\nbut the call returned {actual}"
 
 
@@ -351,14 +353,17 @@ def _record_json(record: Any) -> Mapping[str, Any]:
     return record.to_json() if hasattr(record, "to_json") else record
 
 
-def corpus_task_counts(record: Any, tasks: Sequence[str] = TASKS, *, nl2code_from_derived: bool = False) -> dict[str, int]:
+def corpus_task_counts(
+    record: Any, tasks: Sequence[str] = TASKS, *, nl2code_from_derived: bool = False
+) -> dict[str, int]:
     """How many rows of each task :func:`rows_from_corpus` makes from one corpus record."""
     data = _record_json(record)
     counts: dict[str, int] = {}
     for task in tasks:
         if task == "nl2code":
             ok = bool(str(data.get("description", "")).strip()) and (
-                nl2code_from_derived or data.get("description_source") != "derived")
+                nl2code_from_derived or data.get("description_source") != "derived"
+            )
             counts[task] = int(ok)
         elif task == "debug_refine":
             counts[task] = len(data.get("bugs", ()))
@@ -394,13 +399,22 @@ def rows_from_corpus(
         for task in tasks:
             if task == "nl2code":
                 if corpus_task_counts(data, ("nl2code",), nl2code_from_derived=nl2code_from_derived)["nl2code"]:
-                    yield _row(f"{rid}:nl2code", task, source,
-                               code_generation_prompt(_nl2code_task(data["description"], code, entry)),
-                               code_answer(code))
+                    yield _row(
+                        f"{rid}:nl2code",
+                        task,
+                        source,
+                        code_generation_prompt(_nl2code_task(data["description"], code, entry)),
+                        code_answer(code),
+                    )
             elif task == "debug_refine":
                 for k, bug in enumerate(data.get("bugs", ())):
-                    yield _row(f"{rid}:debug_refine:{k}", task, source, refine_prompt(bug["code"], _failure(entry, bug)),
-                               refined_answer(code, reasoning=_debug_reasoning(bug["debug"])))
+                    yield _row(
+                        f"{rid}:debug_refine:{k}",
+                        task,
+                        source,
+                        refine_prompt(bug["code"], _failure(entry, bug)),
+                        refined_answer(code, reasoning=_debug_reasoning(bug["debug"])),
+                    )
             else:
                 which = "output" if task.startswith("output") else "input"
                 mode = task.split("_", 1)[1]
@@ -418,12 +432,19 @@ def rows_from_corpus(
                         import pytrace_sem
 
                         reasoning = pytrace_sem.narrate(case["trace"], "scratchpad", cap=monologue_cap).strip()
-                    answer = prediction_answer(args, output, function=entry, reasoning=reasoning,
-                                               mode=mode if reasoning is not None else "monologue")
+                    answer = prediction_answer(
+                        args,
+                        output,
+                        function=entry,
+                        reasoning=reasoning,
+                        mode=mode if reasoning is not None else "monologue",
+                    )
                     yield _row(f"{rid}:{task}:{k}", task, source, user, answer)
 
 
-def mixture_counts(available: Mapping[str, int], mixture: Mapping[str, float], max_rows: int | None = None) -> dict[str, int]:
+def mixture_counts(
+    available: Mapping[str, int], mixture: Mapping[str, float], max_rows: int | None = None
+) -> dict[str, int]:
     """Rows to take of each task so that their proportions follow ``mixture`` as closely as the data allows.
 
     ``mixture`` maps tasks to relative weights (tasks it leaves out get none). The
@@ -500,8 +521,10 @@ def format_corpus(
     seen = {t: 0 for t in tasks}
     counts: dict[str, dict[str, int]] = {"train": {}, "eval": {}}
     threshold = int(eval_fraction * 10_000)
-    with (out / "train.jsonl").open("w", encoding="utf-8") as train_fh, \
-            (out / "eval.jsonl").open("w", encoding="utf-8") as eval_fh:
+    with (
+        (out / "train.jsonl").open("w", encoding="utf-8") as train_fh,
+        (out / "eval.jsonl").open("w", encoding="utf-8") as eval_fh,
+    ):
         for record in read_corpus(corpus):
             split = "eval" if zlib.crc32(record.id.encode("utf-8", "surrogatepass")) % 10_000 < threshold else "train"
             fh = eval_fh if split == "eval" else train_fh

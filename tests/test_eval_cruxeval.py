@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from semcoder.cli import main
+from semcoder.errors import DataError, EvalError
 from semcoder.eval.backends import GenerationSettings, make_backend
 from semcoder.eval.cruxeval import (
     CruxProblem,
@@ -23,7 +24,6 @@ from semcoder.eval.cruxeval import (
     score_predictions,
     scoring_program,
 )
-from semcoder.errors import DataError, EvalError
 
 DATA = Path(__file__).parent / "data" / "cruxeval-dev" / "cruxeval-dev.jsonl"
 
@@ -42,7 +42,7 @@ def problems() -> list[CruxProblem]:
         ("[ANSWER]\nassert f([1, 2]) == 3\n[/ANSWER]", "output", "3"),
         ("[ANSWER]\nassert f([1, 2]) == 3\n[/ANSWER]", "input", "[1, 2]"),
         # quotes and spacing survive byte for byte
-        ("[ANSWER]\nassert f('a\"b',  2) == \"x'y\"\n[/ANSWER]", "output", "\"x'y\""),
+        ("[ANSWER]\nassert f('a\"b',  2) == \"x'y\"\n[/ANSWER]", "output", '"x\'y"'),
         ("[ANSWER]\nassert f('a\"b',  2) == \"x'y\"\n[/ANSWER]", "input", "'a\"b',  2"),
         # reasoning first, the last answer block wins, an unclosed block still counts
         ("[MONOLOGUE]\n[ANSWER] no [/ANSWER]\n[/MONOLOGUE]\n[ANSWER]\nassert f(1) == 2\n", "output", "2"),
@@ -172,7 +172,8 @@ def test_scripted_half_right_model_scores_half(problems: list[CruxProblem]) -> N
             out = []
             for i, r in enumerate(requests):
                 value = r.context["output"] if i % 2 == 0 else "None"
-                out.append([f"[MONOLOGUE]\nthinking\n[/MONOLOGUE]\n[ANSWER]\nassert f({r.context['input']}) == {value}\n[/ANSWER]"])
+                answer = f"[ANSWER]\nassert f({r.context['input']}) == {value}\n[/ANSWER]"
+                out.append([f"[MONOLOGUE]\nthinking\n[/MONOLOGUE]\n{answer}"])
             return out
 
     result = evaluate_cruxeval(problems[:20], HalfRight(), task="output", mode="monologue")
@@ -212,7 +213,9 @@ def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.count("\n") == 1 and "Traceback" not in err and "no such CRUXEval file" in err
     assert main(["eval", "cruxeval", "--data", str(DATA), "--backend", "hf"]) == EvalError.exit_code
     assert "needs --model" in capsys.readouterr().err
-    assert main(["eval", "cruxeval", "--data", str(DATA), "--backend", "oracle", "--samples", "5"]) == EvalError.exit_code
+    assert (
+        main(["eval", "cruxeval", "--data", str(DATA), "--backend", "oracle", "--samples", "5"]) == EvalError.exit_code
+    )
     assert "temperature" in capsys.readouterr().err
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from semcoder.cli import main
+from semcoder.errors import DataError, EvalError
 from semcoder.eval.backends import make_backend
 from semcoder.eval.evalplus import (
     CodeProblem,
@@ -20,7 +21,6 @@ from semcoder.eval.evalplus import (
     load_code_problems,
     run_tests,
 )
-from semcoder.errors import DataError, EvalError
 
 DATA = Path(__file__).parent / "data"
 HUMANEVAL = DATA / "humaneval" / "HumanEval.jsonl.gz"
@@ -73,7 +73,7 @@ def test_argument_types_come_from_the_original_assertion(mbppplus: dict[str, Cod
     # extract_even((4, 5, (7, 6, (2, 4)), 6, 8)): nested tuples all the way down
     assert mbppplus["Mbpp/580"].converters == (["deep_tuple"],)
     assert argument_converters("assert g(1) == 1", "f", [1]) is None
-    assert argument_converters("assert f('a', True) == 1", "f", ['a', True]) is None
+    assert argument_converters("assert f('a', True) == 1", "f", ["a", True]) is None
 
 
 # -- tests in the sandbox -----------------------------------------------------------------
@@ -82,7 +82,7 @@ def test_argument_types_come_from_the_original_assertion(mbppplus: dict[str, Cod
 def _problem(**overrides: Any) -> CodeProblem:
     base = dict(
         task_id="t/0",
-        prompt="def half(x):\n    \"\"\"Half of x.\"\"\"\n",
+        prompt='def half(x):\n    """Half of x."""\n',
         entry_point="half",
         reference="def half(x):\n    return x / 2\n",
         base_inputs=([4], [3]),
@@ -120,7 +120,10 @@ def test_inputs_are_deep_copied_and_reference_errors_skip_the_input() -> None:
     p = _problem(
         prompt="def pop_all(xs):\n",
         entry_point="pop_all",
-        reference="def pop_all(xs):\n    if not xs:\n        raise ValueError\n    out = []\n    while xs:\n        out.append(xs.pop())\n    return out\n",
+        reference=(
+            "def pop_all(xs):\n    if not xs:\n        raise ValueError\n"
+            "    out = []\n    while xs:\n        out.append(xs.pop())\n    return out\n"
+        ),
         base_inputs=([[1, 2, 3]], [[]]),
         plus_inputs=(),
     )
@@ -150,7 +153,7 @@ def test_oracle_100_percent_on_humaneval_plus(heplus: list[CodeProblem]) -> None
 def test_oracle_100_percent_on_mbpp_plus(mbppplus: dict[str, CodeProblem]) -> None:
     result = evaluate_code(list(mbppplus.values()), make_backend("oracle"), plus=True, benchmark="mbpp")
     assert result.n == 378
-    failed = [r["id"] for r in result.records if not (r["correct"] and r["plus_correct"])]
+    failed = [(r["id"], r["failure"]) for r in result.records if not (r["correct"] and r["plus_correct"])]
     assert failed == []
     # Every input runs on the canonical solution once its types are restored.
     assert sum(r["skipped_inputs"] for r in result.records) == 0

@@ -9,10 +9,10 @@ import pytest
 
 import pytrace_sem
 from semcoder.cli import main
+from semcoder.errors import EvalError
 from semcoder.eval.backends import GenerationSettings, Request, make_backend
 from semcoder.eval.evalplus import load_code_problems
 from semcoder.eval.refine import explain_failures, failure_message, refine, render_scratchpad
-from semcoder.errors import EvalError
 
 HUMANEVAL_PLUS = Path(__file__).parent / "data" / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
 HUMANEVAL = Path(__file__).parent / "data" / "humaneval" / "HumanEval.jsonl.gz"

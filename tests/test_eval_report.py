@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from semcoder.cli import main
+from semcoder.errors import DataError, EvalError, MissingDependencyError
 from semcoder.eval.backends import (
     GenerationSettings,
     IdentityBackend,
@@ -28,7 +29,6 @@ from semcoder.eval.report import (
     pass_at_k,
     write_result,
 )
-from semcoder.errors import DataError, EvalError, MissingDependencyError
 
 
 def test_pass_at_k_matches_the_combinatorial_definition() -> None:

@@ -72,7 +72,10 @@ def test_tiny_model_reloads_and_trains_on_the_assistant_turn_only(tiny: Path) ->
     assert len(tokenizer) == spec.vocab_size and model.config.hidden_size == spec.hidden_size
     assert tokenizer.eos_token == "<|im_end|>" and tokenizer.pad_token == "<|endoftext|>"
     assert all(tokenizer.convert_tokens_to_ids(t) < len(tokenizer) for t in SPECIAL_TOKENS)
-    messages = [{"role": "user", "content": "assert f(1) == ??"}, {"role": "assistant", "content": "[ANSWER]2[/ANSWER]"}]
+    messages = [
+        {"role": "user", "content": "assert f(1) == ??"},
+        {"role": "assistant", "content": "[ANSWER]2[/ANSWER]"},
+    ]
     enc = tokenizer.apply_chat_template(messages, return_dict=True, return_assistant_tokens_mask=True)
     trained = [t for t, m in zip(enc["input_ids"], enc["assistant_masks"]) if m]
     # The answer and its end-of-turn token carry loss; nothing of the prompt does.

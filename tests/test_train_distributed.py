@@ -69,7 +69,9 @@ def test_ddp_over_gloo_on_two_cpu_processes(setup: tuple[Path, Path], tmp_path: 
     assert result["global_step"] == 6
     # The main process alone writes the log and prints the summary.
     assert done.stdout.count('"world_size": 2') == 1
-    losses = [json.loads(line)["loss"] for line in (out / "train_log.jsonl").read_text().splitlines() if '"loss"' in line]
+    losses = [
+        json.loads(line)["loss"] for line in (out / "train_log.jsonl").read_text().splitlines() if '"loss"' in line
+    ]
     assert len(losses) >= 3 and all(loss == loss for loss in losses)
     assert (out / "model.safetensors").is_file()
 

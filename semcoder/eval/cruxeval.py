@@ -260,7 +260,7 @@ def evaluate_cruxeval(
         records.append(record)
     return EvalResult(
         benchmark="cruxeval",
-        model=model_name or getattr(backend, "model_name", backend.name),
+        model=model_name or str(getattr(backend, "model_name", backend.name)),
         backend=backend.name,
         n=len(problems),
         metrics=mean_pass_at_k(correct),

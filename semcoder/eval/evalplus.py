@@ -45,7 +45,8 @@ __all__ = [
     "evaluate_code",
 ]
 
-#: Wall-clock limit for one problem's program (the reference run plus every candidate).
+#: Wall-clock backstop per problem and program run: a problem's process may run for this
+#: times (1 + the number of candidates) before it is killed.
 DEFAULT_TIMEOUT = 120.0
 #: A candidate may take this many times the reference's time on a test set, at least ``min_limit``.
 _SLOWDOWN = 4.0
@@ -297,7 +298,7 @@ def assemble_program(problem: CodeProblem, code: str) -> str:
 
 # Runs inside the sandbox: reference first (expected outputs, its time), then each
 # candidate under a soft time limit, reporting one JSON line per candidate and phase.
-_CHECKER = r'''
+_CHECKER = r"""
 import copy, json, math, signal, sys
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 4000))
 with open("task.json", encoding="utf-8") as _fh:
@@ -447,7 +448,7 @@ for _j, _source in enumerate(_task["candidates"]):
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         _report({"candidate": _j, "phase": _phase, "passed": _failure is None, "failure": _failure})
-'''
+"""
 
 
 def _checker_task(problem: CodeProblem, candidates: Sequence[str], plus: bool, min_limit: float) -> str:
@@ -477,7 +478,9 @@ def _outcomes_from_checker(result: ProgramResult, count: int, plus: bool) -> lis
     for j in range(count):
         mine = {r["phase"]: r for r in reports if r.get("candidate") == j}
         if not mine:
-            outcomes.append(TestOutcome(False, False if plus else None, {"kind": result.status}, skipped, result.status))
+            outcomes.append(
+                TestOutcome(False, False if plus else None, {"kind": result.status}, skipped, result.status)
+            )
             continue
         if "load" in mine:
             failure = mine["load"]["failure"]
@@ -529,7 +532,10 @@ def run_tests(
             for code in candidates:
                 sources.append(f"{code}\n\n{problem.test}\n\ncheck({problem.entry_point})\n")
                 files.append(None)
-    results = run_programs(sources, timeout=timeout, workers=workers, files=files)
+    # The backstop wall-clock limit grows with the programs' work: the reference runs
+    # once and each candidate after it (their own soft limits catch ordinary hangs).
+    most = max((count for _, _, count in plan), default=1)
+    results = run_programs(sources, timeout=timeout * (1 + most), workers=workers, files=files)
     out: list[list[TestOutcome]] = []
     for how, first, count in plan:
         if how == "inputs":
@@ -563,7 +569,9 @@ def evaluate_code(
     base = [[o.base for o in row] for row in outcomes]
     metrics = mean_pass_at_k(base)
     if plus:
-        metrics.update({k + "+": v for k, v in mean_pass_at_k([[bool(o.plus) for o in row] for row in outcomes]).items()})
+        metrics.update(
+            {k + "+": v for k, v in mean_pass_at_k([[bool(o.plus) for o in row] for row in outcomes]).items()}
+        )
     records = []
     for p, rs, row in zip(problems, responses, outcomes):
         record: dict[str, Any] = {
@@ -582,7 +590,7 @@ def evaluate_code(
         records.append(record)
     return EvalResult(
         benchmark=benchmark + ("+" if plus else ""),
-        model=model_name or getattr(backend, "model_name", backend.name),
+        model=model_name or str(getattr(backend, "model_name", backend.name)),
         backend=backend.name,
         n=len(problems),
         metrics=metrics,

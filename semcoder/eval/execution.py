@@ -222,7 +222,9 @@ def _sandbox_class() -> Any:
     return Sandbox
 
 
-def _run_in_sandbox(sandbox: Any, sources: Sequence[str], timeout: float, workers: int, memory_bytes: int) -> list[ProgramResult]:
+def _run_in_sandbox(
+    sandbox: Any, sources: Sequence[str], timeout: float, workers: int, memory_bytes: int
+) -> list[ProgramResult]:
     statuses = {"ok": "passed", "timeout": "timeout"}
     with sandbox(workers=workers, timeout=timeout, memory_mb=max(1, memory_bytes // 2**20)) as box:
         results = box.map(exec_check, [(s,) for s in sources])

@@ -90,7 +90,7 @@ def render_scratchpad(trace: Any, max_lines: int = 40, line_offset: int = 0) -> 
 
 # Runs in the sandbox with the parent's import path: traces one call with pytrace_sem
 # and reports the explanation text (or why there is none).
-_EXPLAINER = r'''
+_EXPLAINER = r"""
 import json, sys
 with open("explain.json", encoding="utf-8") as _fh:
     _job = json.load(_fh)
@@ -107,14 +107,13 @@ try:
     _report({"text": _text})
 except BaseException as _e:
     _report({"error": type(_e).__name__ + ": " + str(_e)[:300]})
-'''
+"""
 
 
 def _import_path() -> list[str]:
     # The sandboxed child starts without site-packages; give it where pytrace_sem,
     # semcoder and their dependencies (libcst) live in this interpreter.
     import pytrace_sem
-
     import semcoder
 
     roots = [os.path.dirname(os.path.dirname(os.path.abspath(m.__file__ or ""))) for m in (pytrace_sem, semcoder)]
@@ -162,6 +161,10 @@ def explain_failures(
     return out
 
 
+def _as_dict(failure: Any) -> dict[str, Any] | None:
+    return None if failure is None else dict(failure)
+
+
 def _passed(outcome: TestOutcome, plus: bool) -> bool:
     return bool(outcome.plus) if plus else outcome.base
 
@@ -196,7 +199,9 @@ def refine(
     first = backend.generate(make_requests(problems), settings)
     codes = [extract_code(r[0]) for r in first]
     programs = [assemble_program(p, c) for p, c in zip(problems, codes)]
-    outcomes = [row[0] for row in run_tests(problems, [[g] for g in programs], plus=plus, timeout=timeout, workers=workers)]
+    outcomes = [
+        row[0] for row in run_tests(problems, [[g] for g in programs], plus=plus, timeout=timeout, workers=workers)
+    ]
     n = len(problems)
     metrics: dict[str, float] = {"pass@1[r0]": sum(_passed(o, plus) for o in outcomes) / max(1, n)}
     history: dict[str, list[list[bool]]] = {arm: [[_passed(o, plus)] for o in outcomes] for arm in ARMS}
@@ -217,7 +222,7 @@ def refine(
                     usable = failure.get("kind") in ("wrong", "error") and call and not call.endswith("...")
                     shown = _shown_code(problems[i], code, program)
                     offset = program[: program.rfind(shown)].count("\n") if shown in program else 0
-                    jobs.append((program, call, offset) if usable else None)
+                    jobs.append((program, str(call), offset) if usable else None)
                 explanations = explain_failures(jobs, style=style, workers=workers)
                 explained[arm] += sum(e is not None for e in explanations)
             requests = []
@@ -234,7 +239,11 @@ def refine(
                 new_codes = [extract_code(r[0], tags=("Refined", "PYTHON")) for r in responses]
                 new_programs = [assemble_program(problems[i], c) for i, c in zip(failing, new_codes)]
                 results = run_tests(
-                    [problems[i] for i in failing], [[g] for g in new_programs], plus=plus, timeout=timeout, workers=workers
+                    [problems[i] for i in failing],
+                    [[g] for g in new_programs],
+                    plus=plus,
+                    timeout=timeout,
+                    workers=workers,
                 )
                 for i, c, g, row in zip(failing, new_codes, new_programs, results):
                     state[i] = (c, g, row[0])
@@ -248,14 +257,14 @@ def refine(
             "id": p.task_id,
             "correct": history["trace"][i][0],
             "rounds": {arm: history[arm][i] for arm in ARMS},
-            "first_failure": None if outcomes[i].failure is None else dict(outcomes[i].failure),
+            "first_failure": _as_dict(outcomes[i].failure),
         }
         if i in last_prompts["trace"]:
             record["last_trace_prompt"] = last_prompts["trace"][i]
         records.append(record)
     return EvalResult(
         benchmark=f"refine-{benchmark}" + ("+" if plus else ""),
-        model=model_name or getattr(backend, "model_name", backend.name),
+        model=model_name or str(getattr(backend, "model_name", backend.name)),
         backend=backend.name,
         n=n,
         metrics=metrics,
