@@ -10,8 +10,9 @@
 # device tool sets it (else in out/gpu_check): report.md, results.json,
 # train_result.json, train_log.jsonl, env.txt, pytest_gpu.log.
 #
-# Rows: the CRUXEval dev stand-in (problems 0-149; 150-199 held out). With CORPUS=1,
-# the default corpus of `semcoder corpus build` / `semcoder corpus format` instead.
+# Rows: the default corpus (`semcoder corpus build`, decontaminated against tests/data,
+# then `semcoder corpus format`: all eight tasks). CORPUS=0 (or a failed build) uses the
+# CRUXEval dev stand-in rows instead (problems 0-149; 150-199 are held out either way).
 # Wheels the device image lacks (trl, datasets, dill, multiprocess, libcst; pyarrow
 # if the image's is older than datasets needs) are installed from .whl/ and
 # .whl-arrow/ when present (see docs/evaluation.md, "GPU check").
@@ -60,9 +61,9 @@ echo "== 1. GPU-marked tests (FSDP / DeepSpeed through accelerate launch)"
 $PY -m pytest -q -p no:cacheprovider -m gpu tests/test_train_distributed.py 2>&1 | tee "$RESULTS/pytest_gpu.log" | tail -15
 
 rows=()
-if [ "${CORPUS:-0}" = 1 ]; then
+if [ "${CORPUS:-1}" = 1 ]; then
   echo "== 2a. default corpus"
-  if $PY -m semcoder.cli corpus build --out "$WORK/corpus" --workers 8 && \
+  if $PY -m semcoder.cli corpus build --out "$WORK/corpus" --workers 8 --decontaminate tests/data --overwrite && \
      $PY -m semcoder.cli corpus format "$WORK/corpus" --out "$WORK/rows"; then
     rows=(--rows "$WORK/rows")
   else
