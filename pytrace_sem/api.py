@@ -28,7 +28,7 @@ from pytrace_sem.rewrite import instrument, install_alias
 from pytrace_sem.trace import ExceptionInfo, Step, Stopped, Trace
 from pytrace_sem.values import _Encoder, encode
 
-__all__ = ["trace_call", "trace", "traced", "collect", "traces_of", "DEFAULT_LIMITS", "MODULE_NAME"]
+__all__ = ["trace_call", "trace", "traced", "collect", "traces_of", "session_trace", "DEFAULT_LIMITS", "MODULE_NAME"]
 
 #: ``__name__`` of the namespace ``trace_call`` runs a source in.
 MODULE_NAME = "__pytrace_sem__"
@@ -485,8 +485,13 @@ def _autostart(info: tuple) -> _rt.Session | None:
     return sess
 
 
-def _deliver(sess: _rt.Session, deco: _Decorated) -> None:
-    _rt.end()
+def session_trace(sess: _rt.Session, *, source: str, function: str, max_size: int, untraced=(),
+                  line_offset: int = 0, rename: Callable[[str], str] | None = None) -> Trace:
+    """The trace of an ended autostarted session: its root's arguments, steps and outcome.
+
+        sess = _rt.end()
+        t = session_trace(sess, source=text, function="f", max_size=5_000_000)
+    """
     result = None
     error: BaseException | None = None
     # The root's outcome is its last return or raise step.
@@ -505,12 +510,21 @@ def _deliver(sess: _rt.Session, deco: _Decorated) -> None:
     if sess.log and sess.log[0][1][0] == _rt.K_CALL:
         fr, st, snaps, _e, _p = sess.log[0]
         args = {n: encode(s, sess.limits) for n, s in zip(st[2], snaps or ())}
-    call = f"{deco.func.__name__}({', '.join(a['repr'] for a in args.values())})"
-    t = _finish(sess, source=deco.live.source, function=deco.func.__qualname__, call=call, args=args,
-                result=result, error=error, max_size=deco.max_size, untraced=deco.live.untraced,
-                line_offset=deco.live.line_offset, rename=deco.live.rename)
+    name = function.rsplit(".", 1)[-1]
+    call = f"{name}({', '.join(a['repr'] for a in args.values())})"
+    t = _finish(sess, source=source, function=function, call=call, args=args,
+                result=result, error=error, max_size=max_size, untraced=untraced,
+                line_offset=line_offset, rename=rename)
     if error is not None:
         t = _replace_exception(t, error)
+    return t
+
+
+def _deliver(sess: _rt.Session, deco: _Decorated) -> None:
+    _rt.end()
+    t = session_trace(sess, source=deco.live.source, function=deco.func.__qualname__,
+                      max_size=deco.max_size, untraced=deco.live.untraced,
+                      line_offset=deco.live.line_offset, rename=deco.live.rename)
     deco.history.append(t)
     for target in _collectors:
         target.append(t)
