@@ -139,6 +139,20 @@ class Session:
         self.root_result: tuple | None = None   # ("return", snap) or ("raise", exc)
         self.thread = _get_ident()
         self.on_root_exit = None                 # callable(session) or None
+        self.root: _Frame | None = None          # the first frame entered
+        self.root_gen = 0                        # id of the root's frame when it is a generator
+
+
+# Autostarted sessions whose root generator is suspended while unrelated code
+# runs, by the id of that generator's frame; its next resume re-attaches them.
+_parked: dict[int, Session] = {}
+
+
+def take_parked() -> list[Session]:
+    """Remove and return the parked sessions (their root generators never resumed)."""
+    out = list(_parked.values())
+    _parked.clear()
+    return out
 
 
 def begin(limits: Limits) -> Session:
@@ -701,6 +715,8 @@ def e(info, *args):
     sess = _session
     if _busy:
         return
+    if sess is not None and sess.root_gen and not sess.stack:
+        sess = _park(sess, sys._getframe(1))
     if sess is None:
         if _autostart is None:
             return
@@ -718,7 +734,9 @@ def _enter(sess, info, args):
     if not stack:
         sess.roots += 1
     sess.serial += 1
-    fr = _Frame(info, len(stack), sess.serial)
+    fr = _Frame(info, _depth(sess, stack), sess.serial)
+    if sess.root is None:
+        sess.root = fr
     stack.append(fr)
     if sess.recording:
         _top = fr
@@ -730,6 +748,47 @@ def _enter(sess, info, args):
 
 
 _call_st: dict = {}
+
+
+def _depth(sess, stack):
+    # With an empty stack after the root was entered, a call runs on behalf of
+    # the root generator while it is suspended in ``yield from`` or ``await``.
+    return len(stack) if stack or sess.root is None else 1
+
+
+def _park(sess, frame):
+    """The session to use for a call made while its root generator is suspended.
+
+    A call made from inside that generator (``yield from``/``await`` delegating)
+    belongs to it; any other call is unrelated, so the session is set aside
+    until the generator resumes and the call may start a session of its own.
+    """
+    if sess.on_root_exit is None:
+        return sess
+    target = sess.root_gen
+    f = frame.f_back
+    while f is not None:
+        if id(f) == target:
+            return sess
+        f = f.f_back
+    _parked[target] = sess
+    end()
+    return None
+
+
+def _unpark(fid):
+    """Re-attach the parked session of the generator whose frame id is ``fid``."""
+    global _session, _log, _max_steps, _thread, _top
+    sess = _parked.get(fid)
+    if sess is None or _session is not None or sess.thread != _get_ident():
+        return None, None
+    del _parked[fid]
+    _session = sess
+    _log = sess.log
+    _max_steps = sess.limits.max_steps
+    _thread = sess.thread
+    _top = None
+    return sess, sess.gens.get(fid)
 
 
 def x():
@@ -772,11 +831,13 @@ def _leave(sess, fr=None):
     else:
         if stack and stack[-1] is fr:
             stack.pop()
-        else:
+        elif stack or fr is not sess.root:
             return
     if sess.recording:
         _top = stack[-1] if stack else None
-    if not stack and sess.on_root_exit is not None:
+    # Only the root's exit ends the session: a generator the root delegates to
+    # may leave while the root is suspended (and the stack is empty).
+    if not stack and fr is sess.root and sess.on_root_exit is not None:
         sess.on_root_exit(sess)
 
 
@@ -791,6 +852,8 @@ def ge(info, *args):
     sess = _session
     if _busy:
         return
+    if sess is not None and sess.root_gen and not sess.stack:
+        sess = _park(sess, sys._getframe(1))
     if sess is None:
         if _autostart is None:
             return
@@ -800,7 +863,10 @@ def ge(info, *args):
     if _get_ident() != sess.thread:
         return
     fr = _enter(sess, info, args)
-    sess.gens[id(sys._getframe(1))] = fr
+    fid = id(sys._getframe(1))
+    sess.gens[fid] = fr
+    if fr is sess.root:
+        sess.root_gen = fid
 
 
 def _gframe():
@@ -883,10 +949,12 @@ def gz(st, value):
     """The generator resumed; ``value`` was sent in (or awaited)."""
     global _top
     sess, fr = _gframe()
+    if fr is None and _parked:
+        sess, fr = _unpark(id(sys._getframe(1)))
     if fr is not None:
         stack = sess.stack
         if not stack or stack[-1] is not fr:
-            fr.depth = len(stack)
+            fr.depth = len(stack) if stack or fr is sess.root else 1
             stack.append(fr)
         if sess.recording:
             _top = fr
@@ -897,6 +965,8 @@ def gz(st, value):
 def gx():
     global _top
     sess, fr = _gframe()
+    if fr is None and _parked:
+        sess, fr = _unpark(id(sys._getframe(1)))
     if fr is not None and sess.recording:
         saved = _top
         _top = fr
@@ -908,6 +978,8 @@ def gx():
 
 def gl():
     sess, fr = _gframe()
+    if fr is None and _parked:
+        sess, fr = _unpark(id(sys._getframe(1)))
     if fr is None:
         return
     sess.gens.pop(id(sys._getframe(1)), None)

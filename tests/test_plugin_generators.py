@@ -1,0 +1,83 @@
+"""Generators and coroutines as the outermost traced call (regression sample
+tests/samples/generator_roots.py): one trace per root, unrelated calls made
+while the root is suspended get traces of their own, delegated generators nest."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+import pytrace_sem
+from pytrace_sem import _runtime as _rt
+
+SAMPLE = Path(__file__).parent / "samples" / "generator_roots.py"
+
+
+@pytest.fixture()
+def sample():
+    spec = importlib.util.spec_from_file_location("generator_roots_sample", SAMPLE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for name in ("evens", "inc", "inner", "outer", "fetch", "gather_two"):
+        pytrace_sem.traced(getattr(mod, name))
+    yield mod
+    _rt.take_parked()
+    _rt.end()
+
+
+def _shape(t):
+    return [(s.function, s.event, s.depth) for s in t.steps]
+
+
+def test_unrelated_call_between_items_is_its_own_trace(sample):
+    with pytrace_sem.collect() as traces:
+        g = sample.evens(3)
+        first = next(g)
+        sample.inc(first)
+        rest = list(g)
+    assert (first, rest) == (0, [2, 4])
+    assert [t.function for t in traces] == ["inc", "evens"]
+    inc_t, evens_t = traces
+    assert {s.function for s in inc_t.steps} == {"inc"}
+    assert {s.function for s in evens_t.steps} == {"evens"}
+    assert [s.value["repr"] for s in evens_t.steps if s.event == "yield"] == ["0", "2", "4"]
+    assert inc_t.return_value["repr"] == "1"
+
+
+def test_yield_from_nests_the_delegate(sample):
+    with pytrace_sem.collect() as traces:
+        out = list(sample.outer(2))
+    assert out == [0, 1, "inner done"]
+    assert [t.function for t in traces] == ["outer"]
+    steps = traces[0].steps
+    assert {s.depth for s in steps if s.function == "inner"} == {1}
+    assert {s.depth for s in steps if s.function == "outer"} == {0}
+    assert [s.value["repr"] for s in steps if s.function == "outer" and s.event == "yield"][-1] == "'inner done'"
+
+
+def test_abandoned_generator_ends_its_trace_when_closed(sample):
+    with pytrace_sem.collect() as traces:
+        g = sample.evens(5)
+        next(g)
+        sample.inc(1)          # parks the generator's session
+        del g                  # closing re-attaches it and ends it
+        gc.collect()
+        sample.inc(2)
+    assert [t.function for t in traces] == ["inc", "evens", "inc"]
+    assert traces[1].exception is None
+    assert [s.event for s in traces[1].steps][-1] == "yield"
+    assert _rt._session is None and not _rt._parked
+
+
+def test_coroutine_root_awaits_nest(sample):
+    with pytrace_sem.collect() as traces:
+        total = asyncio.run(sample.gather_two(1, 2))
+    assert total == 30
+    assert [t.function for t in traces] == ["gather_two"]
+    fetches = [s for s in traces[0].steps if s.function == "fetch" and s.event == "call"]
+    assert [s.changes["x"]["repr"] for s in fetches] == ["1", "2"]
+    assert traces[0].return_value["repr"] == "30"
