@@ -205,6 +205,7 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
         return got
 
     # Per frame (and per comprehension scope): name -> (encoded value, fingerprint).
+    # Values compare whole, not by repr: ``obj.attr = v`` changes attrs, not the repr.
     state: dict[Any, dict[str, tuple]] = {}
     where: dict[Any, tuple[int, str]] = {}   # scope -> (depth, function name)
     steps: list[Step] = []
@@ -251,7 +252,7 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
                 prev = known.get(name)
                 fp = getattr(sn, "fp", None)
                 if force or prev is None or (prev[0] is not value and (
-                        prev[0]["repr"] != value["repr"] or prev[0]["type"] != value["type"] or prev[1] != fp)):
+                        prev[1] != fp or prev[0] != value)):
                     known[name] = (value, fp)
                     changes[name] = value
                     size += len(value["repr"]) + 40
@@ -261,7 +262,7 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
                 prev = known.get(name)
                 fp = getattr(sn, "fp", None)
                 if prev is None or (prev[0] is not value and (
-                        prev[0]["repr"] != value["repr"] or prev[0]["type"] != value["type"] or prev[1] != fp)):
+                        prev[1] != fp or prev[0] != value)):
                     known[name] = (value, fp)
                     changes[name] = value
                     size += len(value["repr"]) + 40
