@@ -115,9 +115,11 @@ class _Encoder:
     def atom(self, v, c) -> dict:
         name = c.__name__ if c.__module__ == "builtins" else f"{c.__module__}.{c.__qualname__}"
         if c is str or c is bytes:
+            # A string may hold an object's repr (str(func)): its address goes too.
             if len(v) > self.lim.max_string:
-                return {"type": name, "repr": repr(v[: self.lim.max_string]), "len": len(v), "truncated": True}
-            return {"type": name, "repr": repr(v)}
+                return {"type": name, "repr": normalize_repr(repr(v[: self.lim.max_string])), "len": len(v),
+                        "truncated": True}
+            return {"type": name, "repr": normalize_repr(repr(v))}
         if c is int:
             try:
                 return {"type": "int", "repr": repr(v)}
