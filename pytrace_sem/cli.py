@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "pytrace_sem._cmd_trace",
     "pytrace_sem._cmd_inputs",
     "pytrace_sem._cmd_narrate",
+    "pytrace_sem._cmd_report",
 )
 
 
