@@ -72,6 +72,23 @@ def _snap_with(value, lim):
         _rt._DEFAULT_LIMITS = saved
 
 
+_SEED_FREE_TYPES = frozenset({"int", "bool", "float", "complex", "NoneType"})
+
+
+def _seed_free(e: dict) -> bool:
+    """Whether a value's hash, and so its place in a set, is the same in every process."""
+    t = e["type"]
+    if t in _SEED_FREE_TYPES:
+        return True
+    if t == "tuple" or t == "frozenset":
+        return "items" in e and all(map(_seed_free, e["items"]))
+    return False
+
+
+def _item_key(e: dict) -> tuple:
+    return (e["type"], e["repr"])
+
+
 class _Encoder:
     __slots__ = ("lim", "atoms")
 
@@ -136,6 +153,10 @@ class _Encoder:
 
     def seq(self, kind, items, length, cut, depth) -> dict:
         enc = [self.enc(e, depth + 1) for e in items]
+        if (kind == "set" or kind == "frozenset") and not all(map(_seed_free, enc)):
+            # Iteration order follows hashes that change with PYTHONHASHSEED (str,
+            # bytes) or with addresses (plain objects): sort so every run agrees.
+            enc.sort(key=_item_key)
         reprs = [e["repr"] for e in enc]
         if cut:
             reprs.append("...")
