@@ -35,7 +35,7 @@ from semcoder.corpus.executors import ExecutorHandle, SandboxSettings, as_comple
 from semcoder.corpus.mutate import OPERATORS
 from semcoder.corpus.records import DATA_DIR, MANIFEST_NAME, RECORD_SCHEMA_VERSION, CorpusRecord
 from semcoder.corpus.sources import Source, SourceItem, open_source
-from semcoder.corpus.worker import process_function, rerun_calls
+from semcoder.corpus.worker import process_function, rerun_calls, try_mutant
 from semcoder.errors import CorpusError
 
 __all__ = [
@@ -283,6 +283,7 @@ def process_item(item_json: Mapping[str, Any], config_json: Mapping[str, Any]) -
         return answer
     record = answer["record"]
     entry = record["entry_point"]
+    _find_bugs(boxes, answer, config, config_json)
     jobs = [(record["code"], entry, case["input"]) for case in record["cases"]]
     jobs += [(bug["code"], entry, bug["input"]) for bug in record["bugs"]]
     expected = [case["output"] for case in record["cases"]] + [bug["actual"] for bug in record["bugs"]]
@@ -305,6 +306,28 @@ def process_item(item_json: Mapping[str, Any], config_json: Mapping[str, Any]) -
     if bad_bugs:
         record["bugs"] = [bug for i, bug in enumerate(record["bugs"]) if i not in bad_bugs]
     return answer
+
+
+def _find_bugs(boxes: Any, answer: dict[str, Any], config: BuildConfig, config_json: Mapping[str, Any]) -> None:
+    """Try the candidate mutants one sandbox task each until ``max_bugs`` of them fail on a kept input."""
+    import zlib
+
+    record = answer["record"]
+    candidates = answer.pop("mutants", [])
+    cases = [{"input": c["input"], "output": c["output"], "trace": c["trace"]} for c in record["cases"]]
+    seed = (config.seed * 1_000_003 + zlib.crc32(record["id"].encode("utf-8", "surrogatepass"))) & 0x7FFFFFFF
+    tries = failures = 0
+    for mutant in candidates:
+        if len(record["bugs"]) >= config.max_bugs:
+            break
+        tries += 1
+        outcome = boxes.main.run(try_mutant, mutant, record["entry_point"], cases, dict(config_json), seed)
+        if outcome.status != "ok":
+            failures += 1  # the mutant crashed its worker (e.g. a loop that fills memory): skip it
+        elif isinstance(outcome.value, dict):
+            record["bugs"].append(outcome.value)
+    answer["bug_tries"] = tries
+    answer["bug_crashes"] = failures
 
 
 # -- planning ---------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ and never raises for anything the function's code does::
 Steps: coverage-guided inputs with Hypothesis (``pytrace_sem.inputs``, which keeps
 only deterministic inputs whose arguments and outputs are literals), a trace of each
 kept input (``trace_call``), the forward and backward monologues
-(``pytrace_sem.narrate``) checked claim by claim against the trace, and PyX-R bugs:
-mutants that fail on a kept input, with the debugging narrative of that run.
+(``pytrace_sem.narrate``) checked claim by claim against the trace, and a list of
+candidate mutants. :func:`try_mutant` (a task of its own per mutant) turns a mutant
+that fails on a kept input into a PyX-R bug with the debugging narrative of that run.
 
 :func:`rerun_calls` re-runs calls in a fresh namespace each; the build runs it in
 workers with other hash seeds to catch outputs that depend on string hashing.
@@ -30,7 +31,7 @@ import time
 import zlib
 from typing import Any, Iterator, Mapping, Sequence
 
-__all__ = ["process_function", "rerun_calls", "CASE_DROP_REASONS"]
+__all__ = ["process_function", "try_mutant", "rerun_calls", "CASE_DROP_REASONS"]
 
 #: Why a single input of a kept function may be left out (counted in the manifest).
 CASE_DROP_REASONS: tuple[str, ...] = ("trace_too_long", "too_slow", "trace_mismatch", "monologue_check_failed")
@@ -44,21 +45,26 @@ class _Timeout(BaseException):
 def _time_limit(seconds: float) -> Iterator[None]:
     # The sandbox's own timer (ITIMER_REAL) may be armed around the whole task:
     # ours replaces it for the block and hands back what is left of it afterwards.
+    # The alarm repeats every 50 ms until the block ends: a signal handled while a
+    # gc callback runs (Hypothesis installs one) has its exception swallowed by gc.
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
+    armed = [True]
 
     def on_alarm(signum: int, frame: Any) -> None:
-        raise _Timeout()
+        if armed[0]:
+            raise _Timeout()
 
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     if previous_delay and previous_delay < seconds:
-        signal.setitimer(signal.ITIMER_REAL, previous_delay)
+        signal.setitimer(signal.ITIMER_REAL, previous_delay, 0.05)
     started = time.monotonic()
     try:
         yield
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_delay:
@@ -100,12 +106,12 @@ def _outcome(code: str, entry: str, arguments: str, seconds: float) -> tuple[str
             args = parse_arguments(arguments, namespace)
             try:
                 value = fn(*copy.deepcopy(args))
-            except _Timeout:
-                raise
+            except (_Timeout, MemoryError, RecursionError):
+                raise  # resource exhaustion says nothing about the code's logic: not an outcome
             except BaseException as exc:  # noqa: BLE001 - the code may raise anything
                 return "raised", f"{type(exc).__name__}: {_short(str(exc))}"
             return "ok", repr(value)
-    except _Timeout:
+    except (_Timeout, MemoryError):
         return "timeout", ""
     except BaseException as exc:  # noqa: BLE001
         return "error", f"{type(exc).__name__}: {_short(str(exc))}"
@@ -168,12 +174,13 @@ def _literal(text: str) -> bool:
 
 
 def process_function(item: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
-    """Inputs, traced cases, checked monologues and bugs for one function (JSON in, JSON out).
+    """Inputs, traced cases and checked monologues for one function (JSON in, JSON out).
 
     ``item`` is a :class:`~semcoder.corpus.sources.SourceItem` as JSON and ``config``
     a :class:`~semcoder.corpus.pipeline.BuildConfig` as JSON. The answer has
     ``status`` ``"kept"`` (with ``record``) or ``"dropped"`` (with ``reason`` and
-    ``message``), and ``case_drops`` / ``traces`` / ``bug_tries`` counts.
+    ``message``), ``case_drops`` and ``traces`` counts, and ``mutants``: the candidate
+    bugs for :func:`try_mutant` (the record's ``bugs`` start empty).
     """
     import pytrace_sem
     from pytrace_sem.inputs import InputOptions, generate_for_function
@@ -191,7 +198,7 @@ def process_function(item: Mapping[str, Any], config: Mapping[str, Any]) -> dict
     )
     with _quiet():
         found = generate_for_function(code, entry, list(item.get("examples", ())), options)
-    answer: dict[str, Any] = {"id": item["id"], "case_drops": {}, "traces": 0, "bug_tries": 0}
+    answer: dict[str, Any] = {"id": item["id"], "case_drops": {}, "traces": 0}
     if found.status != "ok" or not found.inputs:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(found.rejected_counts.items()))
         answer.update(status="dropped", reason=_reason(found),
@@ -247,9 +254,14 @@ def process_function(item: Mapping[str, Any], config: Mapping[str, Any]) -> dict
         answer.update(status="dropped", reason=top, message=f"no input survived tracing ({drops})")
         return answer
 
-    bugs: list[dict[str, Any]] = []
     if int(config["max_bugs"]) > 0:
-        bugs = _bugs(code, entry, cases, config, seed, limits, cap, answer)
+        from semcoder.corpus.mutate import mutants
+
+        # Only listed here (libcst reads the code, nothing runs); each is tried in a task
+        # of its own (try_mutant), so a mutant that eats all memory costs only itself.
+        answer["mutants"] = [m.to_json() for m in mutants(
+            code, entry, operators=tuple(config["mutation_operators"]), sample=int(config["max_mutant_tries"]),
+            seed=seed, name_types=_name_types(cases[0]["trace"]))]
     description, description_source = (given, item.get("description_source") or "record") if given \
         else (derived, "derived")  # the structural summary of the first forward monologue
     answer["status"] = "kept"
@@ -263,58 +275,53 @@ def process_function(item: Mapping[str, Any], config: Mapping[str, Any]) -> dict
         "description_source": description_source,
         "coverage": None if found.coverage is None else round(found.coverage, 4),
         "cases": cases,
-        "bugs": bugs,
+        "bugs": [],
     }
     return answer
 
 
-def _bugs(code: str, entry: str, cases: list[dict[str, Any]], config: Mapping[str, Any], seed: int,
-          limits: Mapping[str, int], cap: int | None, answer: dict[str, Any]) -> list[dict[str, Any]]:
-    """PyX-R: mutants that fail on a kept input, each with the debugging narrative of that input."""
+def try_mutant(mutant: Mapping[str, Any], entry: str, cases: Sequence[Mapping[str, Any]],
+               config: Mapping[str, Any], seed: int) -> dict[str, Any] | None:
+    """PyX-R: the bug record of a mutant that fails on one of ``cases``, or None when it does not fail.
+
+    The mutant runs plainly on each kept input until one gives another output or
+    raises; that call is traced and narrated against the correct trace
+    (``narrate_debug``), and the narrative is checked claim by claim. A mutant that
+    hangs, cannot be traced to its end, or gets a narrative with a wrong claim gives None.
+    """
     import pytrace_sem
     from pytrace_sem.narrate import check_against_trace
 
-    from semcoder.corpus.mutate import mutants
-
-    wanted = int(config["max_bugs"])
     seconds = float(config["call_timeout"]) * 4
-    operators = tuple(config["mutation_operators"])
-    found: list[dict[str, Any]] = []
-    candidates = mutants(code, entry, operators=operators, sample=int(config["max_mutant_tries"]), seed=seed,
-                         name_types=_name_types(cases[0]["trace"]))
-    for mutant in candidates:
-        if len(found) >= wanted:
+    code = str(mutant["code"])
+    failing = None
+    for case in cases:
+        kind, text = _outcome(code, entry, case["input"], seconds)
+        if kind == "ok" and text != case["output"] and _literal(text):
+            failing = (case, text)
             break
-        answer["bug_tries"] += 1
-        failing = None
-        for case in cases:
-            kind, text = _outcome(mutant.code, entry, case["input"], seconds)
-            if kind == "ok" and text != case["output"] and _literal(text):
-                failing = (case, text)
-                break
-            if kind == "raised":
-                failing = (case, f"raises {text}")
-                break
-            if kind in ("timeout", "error"):
-                break  # a mutant that hangs cannot be traced to its end: try another
-        if failing is None:
-            continue
-        case, actual = failing
-        call = f"{entry}({case['input']})"
-        try:
-            with _time_limit(float(config["trace_timeout"])), _quiet():
-                buggy = pytrace_sem.trace_call(mutant.code, call, **limits)
-        except (_Timeout, pytrace_sem.PytraceSemError):
-            continue
-        if buggy.truncated:
-            continue
-        fixed = pytrace_sem.Trace.from_json(case["trace"])
-        try:
-            debug = pytrace_sem.narrate_debug(buggy, fixed, seed=seed, cap=cap)
-        except pytrace_sem.PytraceSemError:
-            continue
-        if check_against_trace(buggy, debug, run_answer=False).claims_wrong:
-            continue
-        found.append({"operator": mutant.operator, "code": mutant.code, "line": mutant.line, "change": mutant.change,
-                      "input": case["input"], "expected": case["output"], "actual": actual, "debug": debug})
-    return found
+        if kind == "raised":
+            failing = (case, f"raises {text}")
+            break
+        if kind in ("timeout", "error"):
+            return None  # a mutant that hangs cannot be traced to its end
+    if failing is None:
+        return None
+    case, actual = failing
+    limits = {"max_steps": int(config["max_trace_steps"]), "max_items": 1000, "max_string": 10_000}
+    try:
+        with _time_limit(float(config["trace_timeout"])), _quiet():
+            buggy = pytrace_sem.trace_call(code, f"{entry}({case['input']})", **limits)
+    except (_Timeout, pytrace_sem.PytraceSemError):
+        return None
+    if buggy.truncated:
+        return None
+    fixed = pytrace_sem.Trace.from_json(case["trace"])
+    try:
+        debug = pytrace_sem.narrate_debug(buggy, fixed, seed=seed, cap=int(config["monologue_cap"]) or None)
+    except pytrace_sem.PytraceSemError:
+        return None
+    if check_against_trace(buggy, debug, run_answer=False).claims_wrong:
+        return None
+    return {"operator": mutant["operator"], "code": code, "line": mutant["line"], "change": mutant["change"],
+            "input": case["input"], "expected": case["output"], "actual": actual, "debug": debug}
