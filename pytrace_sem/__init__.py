@@ -36,15 +36,14 @@ __all__ = [
     "InputGenerationError",
 ]
 
-from pytrace_sem.api import collect, trace, trace_call, traced, traces_of
 from pytrace_sem.trace import SCHEMA_VERSION, ExceptionInfo, Step, Stopped, Trace
 
+# The submodule import above bound the name ``trace`` to the module; the public
+# ``pytrace_sem.trace`` is the function, loaded lazily with the rest of api.py
+# (which imports libcst: the pytest plugin must not pay for it when it is off).
+del trace  # noqa: F821
+
 __all__ += [
-    "trace_call",
-    "trace",
-    "traced",
-    "collect",
-    "traces_of",
     "Trace",
     "Step",
     "ExceptionInfo",
@@ -56,6 +55,11 @@ __all__ += [
 # pytest plugin) never imports hypothesis, coverage or multiprocess by itself:
 # some libraries behave differently once those are in sys.modules.
 _LAZY = {
+    "trace_call": "pytrace_sem.api",
+    "trace": "pytrace_sem.api",
+    "traced": "pytrace_sem.api",
+    "collect": "pytrace_sem.api",
+    "traces_of": "pytrace_sem.api",
     "generate_inputs": "pytrace_sem.inputs",
     "InputSet": "pytrace_sem.inputs",
     "GeneratedInput": "pytrace_sem.inputs",
