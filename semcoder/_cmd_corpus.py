@@ -56,6 +56,8 @@ def add_parser(sub: Any) -> None:
     b.add_argument("--max-candidates", type=_positive, default=100, help="Hypothesis examples per function")
     b.add_argument("--max-bugs", type=int, default=1, help="injected bugs (PyX-R) per function; 0: none")
     b.add_argument("--max-trace-steps", type=_positive, default=1000, help="longer traces drop their input")
+    b.add_argument("--call-timeout", type=float, default=0.5, help="seconds one call of a function may take")
+    b.add_argument("--input-budget", type=float, default=30.0, help="seconds of input generation per function")
     b.add_argument("--limit", type=int, default=0, help="only the first N functions that pass the filters")
     b.add_argument("--decontaminate", action="append", default=[], metavar="PATH",
                    help="an evaluation file or folder; functions overlapping it are dropped (repeatable)")
@@ -136,6 +138,8 @@ def run_build(args: argparse.Namespace) -> int:
         max_candidates=args.max_candidates,
         max_bugs=max(0, args.max_bugs),
         max_trace_steps=args.max_trace_steps,
+        call_timeout=args.call_timeout,
+        input_budget_seconds=args.input_budget,
         limit=max(0, args.limit),
         decontaminate=tuple(args.decontaminate),
         allowed_imports=tuple(sorted(set(DEFAULT_ALLOWED_IMPORTS) | set(args.allow_import))),

@@ -23,6 +23,7 @@ import builtins
 import hashlib
 import io
 import tokenize
+import warnings
 import zlib
 from dataclasses import dataclass
 from typing import Iterable
@@ -94,7 +95,9 @@ def normalize(code: str, entry: str | None = None) -> str:
     'def v0(v1, v2):\\n    return v1 + v2'
     """
     try:
-        tree = ast.parse(code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in user code only warn
+            tree = ast.parse(code)
     except (SyntaxError, ValueError):
         text = " ".join(code.split())
         return text if entry is None else f"{text}\n# entry {entry}"

@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -226,7 +227,9 @@ def static_check(item: SourceItem, allowed_imports: Sequence[str]) -> tuple[str,
     if item.reject:
         return item.reject, item.description if item.reject == "syntax_error" else f"{item.id}: {item.reject}"
     try:
-        tree = ast.parse(item.code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in user code only warn
+            tree = ast.parse(item.code)
     except (SyntaxError, ValueError) as exc:
         return "syntax_error", f"line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"
     if not any(isinstance(n, ast.FunctionDef) and n.name == item.entry_point for n in tree.body):

@@ -36,6 +36,7 @@ import json
 import re
 import sys
 import textwrap
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Protocol, Sequence
@@ -128,6 +129,13 @@ class Source(Protocol):
 # -- helpers shared by the sources ---------------------------------------------------------
 
 
+def _parse(code: str, mode: str = "exec") -> Any:
+    """ast.parse, quietly: user code may hold invalid escapes and the like that only warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(code, mode=mode)
+
+
 def _read_text(path: Path) -> str:
     try:
         if path.name.endswith(".gz"):
@@ -184,7 +192,7 @@ def _guess_entry(code: str, given: str | None) -> tuple[str, str | None]:
     if given:
         return given, None
     try:
-        tree = ast.parse(code)
+        tree = _parse(code)
     except SyntaxError:
         return "f", "syntax_error"
     names = _defined_functions(tree)
@@ -198,7 +206,7 @@ def _guess_entry(code: str, given: str | None) -> tuple[str, str | None]:
 def _call_arguments(expr: str, names: Sequence[str]) -> str | None:
     """The argument text of a call to one of ``names`` in ``expr`` (first such call), or None."""
     try:
-        tree = ast.parse(expr.strip(), mode="eval")
+        tree = _parse(expr.strip(), mode="eval")
     except SyntaxError:
         return None
     for node in ast.walk(tree):
@@ -213,7 +221,7 @@ def _call_arguments(expr: str, names: Sequence[str]) -> str | None:
 def _calls_in_code(code: str, names: Sequence[str], limit: int = _MAX_EXAMPLES) -> tuple[str, ...]:
     """Argument texts of calls to ``names`` in test code (HumanEval's ``check``, MBPP's asserts)."""
     try:
-        tree = ast.parse(code)
+        tree = _parse(code)
     except SyntaxError:
         return ()
     found: list[str] = []
@@ -253,7 +261,7 @@ def _prose(doc: str) -> str:
 def _strip_docstring(code: str, entry: str) -> str:
     """Remove the entry function's docstring (it is the record's description) when it has lines of its own."""
     try:
-        tree = ast.parse(code)
+        tree = _parse(code)
     except SyntaxError:
         return code
     for node in tree.body:
@@ -349,7 +357,7 @@ def _evalplus_item(data: Mapping[str, Any], name: str, where: str) -> SourceItem
         code = prompt + solution  # HumanEval: the prompt is the signature and docstring
         description, described_by = "", "docstring"
         try:
-            for node in ast.parse(code).body:
+            for node in _parse(code).body:
                 if isinstance(node, ast.FunctionDef) and node.name == entry:
                     description = _prose(ast.get_docstring(node) or "")
         except SyntaxError:
@@ -491,7 +499,7 @@ def harvest_module(text: str, module: str, name: str, origin: str = "") -> list[
     ['double']
     """
     try:
-        tree = ast.parse(text)
+        tree = _parse(text)
     except SyntaxError as exc:
         return [SourceItem(id=f"{name}:{module}", source=name, code=text, entry_point="", origin=origin,
                            reject="syntax_error", description=f"line {exc.lineno}: {exc.msg}")]

@@ -140,9 +140,11 @@ def _reason(found: Any) -> str:
         return str(found.status)
     if found.status != "ok" and found.status != "no_valid_input":
         return "too_slow" if found.status == "timeout" else str(found.status)
-    counts = found.rejected_counts
-    mapping = {"nondeterministic": "nondeterministic", "output_not_literal": "non_literal_output",
-               "timeout": "too_slow"}
+    # What the calls did decides; rejections of the candidate inputs themselves
+    # (duplicates, too large, not fitting the annotations) say nothing about the function.
+    mapping = {"raised": "no_valid_input", "nondeterministic": "nondeterministic",
+               "output_not_literal": "non_literal_output", "timeout": "too_slow"}
+    counts = {k: v for k, v in found.rejected_counts.items() if k in mapping}
     top = max(sorted(counts), key=lambda k: counts[k], default=None)
     return mapping.get(top or "", "no_valid_input")
 
