@@ -172,6 +172,25 @@ def test_trace_dir_source_groups_plugin_shards_by_function(tmp_path):
     assert items["traces:elsewhere.outer.<locals>.inner"].reject == "not_top_level"
 
 
+def test_trace_dir_source_reads_what_the_pytest_plugin_writes(tmp_path):
+    from pytrace_sem.tracedir import ShardWriter, TraceRecord, shard_name
+
+    module = tmp_path / "pkg_mod.py"
+    module.write_text("def halve(n):\n    return n // 2\n\n\ndef gone(n):\n    return n\n")
+    writer = ShardWriter(tmp_path / shard_name("gw1"))
+    for i, (name, arg) in enumerate((("halve", 8), ("gone", 1), ("halve", 5))):
+        trace = pytrace_sem.trace_call(module.read_text(), f"{name}({arg})").to_json()
+        writer.write(TraceRecord(id=str(i), test_id="t.py::test", phase="call", module="pkg_mod", qualname=name,
+                                 file=str(module), first_line=1, status="returned", trace_json=trace).to_json())
+    writer.write({"record": "drop", "id": "1"})  # reservoir sampling replaced the record of `gone`
+    writer.close()
+    source = open_source(str(tmp_path))
+    assert isinstance(source, ModuleSource)  # a folder with .py files reads as modules unless named
+    items = list(open_source(f"traces:{tmp_path}").items())
+    assert [(i.id, i.examples) for i in items] == [("traces:pkg_mod.halve", ("8", "5"))]
+    assert items[0].code == "def halve(n):\n    return n // 2\n"
+
+
 def test_open_source_specs_and_errors(tmp_path):
     assert isinstance(open_source("bundled"), BundledSource)
     assert isinstance(open_source("jsonl:" + str(DATA / "cruxeval-dev")), JsonlSource)

@@ -667,11 +667,13 @@ def _literal_args(trace: Mapping[str, Any]) -> str | None:
 class TraceDirSource:
     """Functions seen by the pytest plugin: folders of JSONL trace shards.
 
-    Each line is a trace (``pytrace_sem.Trace.to_json()``) plus ``test_id``,
-    ``module`` and ``qualname``. Traces are grouped by function; the function is
-    harvested from its module's file when that file can be found under ``roots``
-    (default: the current folder and ``sys.path``), so it comes with its helpers,
-    and otherwise taken from the trace's own source. The arguments the tests
+    A folder written by ``pytest --pytrace-sem=DIR`` (``traces.*.jsonl``) is read
+    with :func:`pytrace_sem.tracedir.read_dir`; other JSONL files may hold flat
+    lines, a trace (``pytrace_sem.Trace.to_json()``) plus ``test_id``, ``module``
+    and ``qualname``. Traces are grouped by function; the function is harvested
+    from its source file (the record's ``file``, or its module found under
+    ``roots``, default the current folder and ``sys.path``), so it comes with its
+    helpers, and otherwise taken from the trace's own source. The arguments the tests
     passed (when they are literals) become examples.
 
         TraceDirSource(".pytrace-sem/traces").items()
@@ -688,31 +690,50 @@ class TraceDirSource:
     def items(self) -> Iterator[SourceItem]:
         return _unique_ids(self._items())
 
-    def _items(self) -> Iterator[SourceItem]:
-        groups: dict[tuple[str, str], dict[str, Any]] = {}
-        for file in _jsonl_files(Path(self.path)):
+    def _records(self) -> Iterator[tuple[str, str, Mapping[str, Any], str | None, str]]:
+        """(module, qualname, trace JSON, source file or None, origin) of every trace in the folder."""
+        folder = Path(self.path)
+        if folder.is_dir() and any(folder.glob("traces.*.jsonl")):
+            from pytrace_sem.errors import TraceFormatError
+            from pytrace_sem.tracedir import read_dir
+
+            try:
+                contents = read_dir(folder)  # the plugin's own reader: it honours dropped records
+            except TraceFormatError as exc:
+                raise CorpusError(str(exc)) from None
+            for record in contents.records:
+                yield (record.module, record.qualname, record.trace_json, record.file or None,
+                       f"{record.file}:{record.first_line}")
+            return
+        for file in _jsonl_files(folder):  # flat lines: a trace's JSON plus test_id, module, qualname
             for lineno, data in _jsonl_records(file):
                 module, qualname = data.get("module"), data.get("qualname") or data.get("function")
-                if not isinstance(module, str) or not isinstance(qualname, str) or "source" not in data:
+                trace = data.get("trace") if isinstance(data.get("trace"), Mapping) else data
+                if not isinstance(module, str) or not isinstance(qualname, str) or "source" not in trace:
                     raise CorpusError(f"{file}:{lineno}: not a pytest-plugin trace record (it needs module, "
                                       "qualname and the trace's source)")
-                group = groups.setdefault((module, qualname), {"source": data["source"], "examples": [],
-                                                               "origin": f"{file}:{lineno}"})
-                args = _literal_args(data)
-                if args is not None and args not in group["examples"]:
-                    group["examples"].append(args)
+                yield module, qualname, trace, data.get("file"), f"{file}:{lineno}"
+
+    def _items(self) -> Iterator[SourceItem]:
+        groups: dict[tuple[str, str], dict[str, Any]] = {}
+        for module, qualname, trace, source_file, origin in self._records():
+            group = groups.setdefault((module, qualname), {"source": trace["source"], "examples": [],
+                                                           "origin": origin, "file": source_file})
+            args = _literal_args(trace)
+            if args is not None and args not in group["examples"]:
+                group["examples"].append(args)
         roots = [Path(r) for r in self.roots] or [Path.cwd()] + [Path(p or ".") for p in sys.path]
         harvested: dict[str, dict[str, SourceItem]] = {}
         for (module, qualname), group in sorted(groups.items()):
-            item = self._from_module(module, qualname, roots, harvested)
+            item = self._from_module(module, qualname, roots, harvested, group["file"])
             if item is None:
                 item = self._from_trace(module, qualname, group["source"], group["origin"])
             yield replace(item, examples=tuple(dict.fromkeys(item.examples + tuple(group["examples"])))[:_MAX_EXAMPLES])
 
     def _from_module(self, module: str, qualname: str, roots: Sequence[Path],
-                     cache: dict[str, dict[str, SourceItem]]) -> SourceItem | None:
+                     cache: dict[str, dict[str, SourceItem]], source_file: str | None) -> SourceItem | None:
         if module not in cache:
-            file = _module_file(module, roots)
+            file = Path(source_file) if source_file and Path(source_file).is_file() else _module_file(module, roots)
             found: dict[str, SourceItem] = {}
             if file is not None:
                 for item in harvest_module(_read_text(file), module, self.name, origin=str(file)):
@@ -777,7 +798,7 @@ def _guess(path: Path) -> Source:
     first = next((data for _, data in _jsonl_records(files[0])), None)
     if first is None:
         raise CorpusError(f"{files[0]} is empty")
-    if "test_id" in first and "steps" in first:
+    if "test_id" in first and ("steps" in first or first.get("record") in ("trace", "drop")):
         return TraceDirSource(str(path))
     if "canonical_solution" in first and "entry_point" in first:
         return EvalPlusSource(str(path))
