@@ -566,6 +566,26 @@ def _mutations(fr: _Frame, skip) -> list | None:
     return extra
 
 
+def _rebound(names, skip, extra):
+    """Add the current values of variables that nested functions rebind (``nonlocal``).
+
+    They are read from the instrumented frame (it called a recorder function,
+    which called ``_record``, which called this); the step builder drops the
+    ones that did not change.
+    """
+    loc = sys._getframe(3).f_locals
+    for name in names:
+        if name in skip or name not in loc:
+            continue
+        if extra is None:
+            extra = []
+        elif any(n == name for n, _ in extra):
+            continue
+        v = loc[name]
+        extra.append((name, v if type(v) in _ATOMS_FROZEN else snap(v)))
+    return extra
+
+
 def _snaps(vals):
     for v in vals:
         if type(v) not in _ATOMS_FROZEN:
@@ -624,6 +644,8 @@ def _record(fr, st, vals, payload):
                 if old is not None and old[1].__class__ is _Obj:
                     fr.objs -= 1
     extra = _mutations(fr, st[2]) if (st[3] or fr.objs) and fr.muts else None
+    if st[3].__class__ is tuple:
+        extra = _rebound(st[3], st[2], extra)
     log = _log
     log.append((fr, st, snaps, extra, payload))
     if len(log) >= _max_steps:

@@ -48,7 +48,7 @@ from pytrace_sem.errors import SourceError
 
 __all__ = ["InstrumentedModule", "instrument", "REWRITER_VERSION"]
 
-REWRITER_VERSION = "1"
+REWRITER_VERSION = "2"
 
 _ALIAS_BASE = "_pytrace_sem_rt"
 _MARK_BASE = "pts-inserted"
@@ -218,13 +218,14 @@ def _arg(expr: cst.BaseExpression) -> cst.Arg:
 
 
 class _Scope:
-    __slots__ = ("kind", "qualname", "is_gen", "node_line")
+    __slots__ = ("kind", "qualname", "is_gen", "node_line", "watch")
 
     def __init__(self, kind: str, qualname: str, node_line: int = 0) -> None:
         self.kind = kind          # "module" | "function" | "class" | "lambda"
         self.qualname = qualname
         self.is_gen = False
         self.node_line = node_line
+        self.watch: tuple[str, ...] = ()  # names nested functions rebind with ``nonlocal``
 
 
 class _Collector:
@@ -336,6 +337,21 @@ class _Transformer(cst.CSTTransformer):
                 parts.append(sc.qualname.rsplit(".", 1)[-1])
         return ".".join(parts)
 
+    def _mut(self, flag) -> int | tuple[str, ...]:
+        """The ``may_mutate`` item of a step constant.
+
+        In a function whose variables nested functions rebind (``nonlocal``), a
+        step that may run code carries those names instead of 1: the recorder
+        then reads their values from the frame (they may be unbound, so the
+        rewritten code cannot name them).
+        """
+        if flag:
+            sc = self._func()
+            if sc is not None and sc.watch:
+                return sc.watch
+            return 1
+        return 0
+
     def _mark_collector(self) -> None:
         if self.collectors:
             self.collectors[-1].mutates = True
@@ -366,6 +382,7 @@ class _Transformer(cst.CSTTransformer):
         name = node.name.value
         sc = _Scope("function", f"{qual}.{name}" if qual else name, self._line(node))
         sc.is_gen = node.asynchronous is not None or _has_yield(node.body)
+        sc.watch = _rebound_by_nested(node.body)
         self.scopes.append(sc)
         self.collectors.append(_Collector())  # decorators/defaults are evaluated outside
         return True
@@ -447,7 +464,7 @@ class _Transformer(cst.CSTTransformer):
                 stores |= _target_names(st.target, dels)
                 if dels:
                     kind = _rt.K_DEL
-                    st_tuple = (kind, line, tuple(dels), int(mutates or stores))
+                    st_tuple = (kind, line, tuple(dels), self._mut(mutates or stores))
                     out.append(st)
                     out.append(self._small("s", _const(st_tuple)))
                     continue
@@ -469,7 +486,7 @@ class _Transformer(cst.CSTTransformer):
                             _target_names(alias.name, names)
             elif isinstance(st, (cst.Return,)):
                 value = st.value if st.value is not None else cst.Name("None")
-                st_tuple = (_rt.K_RETURN, line, (), int(mutates))
+                st_tuple = (_rt.K_RETURN, line, (), self._mut(mutates))
                 call = self._call("r", _const(st_tuple), "__VALUE__")
                 call = call.with_changes(args=[call.args[0], _arg(value)])
                 out.append(st.with_changes(value=call, whitespace_after_return=_space(st.whitespace_after_return)))
@@ -483,7 +500,7 @@ class _Transformer(cst.CSTTransformer):
                 # The exception is recorded where it is caught or leaves the function.
                 out.append(st)
                 continue
-            st_tuple = (kind, line, tuple(names), int(mutates or stores))
+            st_tuple = (kind, line, tuple(names), self._mut(mutates or stores))
             rec = self._small("s", _const(st_tuple), *names)
             if after:
                 out.append(st)
@@ -643,7 +660,7 @@ class _Transformer(cst.CSTTransformer):
             if self.collectors:
                 self.collectors[-1].mutates |= col.mutates
             return updated
-        st_tuple = (_rt.K_BRANCH, self._line(original), (), int(col.mutates))
+        st_tuple = (_rt.K_BRANCH, self._line(original), (), self._mut(col.mutates))
         test = self._call("b", _const(st_tuple), "__VALUE__")
         test = test.with_changes(args=[test.args[0], _arg(updated.test)])
         return updated.with_changes(test=test, whitespace_before_test=_space(updated.whitespace_before_test))
@@ -654,7 +671,7 @@ class _Transformer(cst.CSTTransformer):
             if self.collectors:
                 self.collectors[-1].mutates |= col.mutates
             return updated
-        st_tuple = (_rt.K_BRANCH, self._line(original), (), int(col.mutates))
+        st_tuple = (_rt.K_BRANCH, self._line(original), (), self._mut(col.mutates))
         test = self._call("b", _const(st_tuple), "__VALUE__")
         test = test.with_changes(args=[test.args[0], _arg(updated.test)])
         return updated.with_changes(test=test, whitespace_after_while=_space(updated.whitespace_after_while))
@@ -671,7 +688,7 @@ class _Transformer(cst.CSTTransformer):
         names: list[str] = []
         stores = _target_names(updated.target, names)
         mutates = stores or _iter_may_mutate(updated.iter)
-        st_tuple = (_rt.K_ITER, self._line(original), tuple(names), int(mutates))
+        st_tuple = (_rt.K_ITER, self._line(original), tuple(names), self._mut(mutates))
         return updated.with_changes(body=self._prepend(updated.body, "s", _const(st_tuple), *names))
 
     def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
@@ -681,7 +698,7 @@ class _Transformer(cst.CSTTransformer):
         for item in updated.items:
             if item.asname is not None:
                 _target_names(item.asname.name, names)
-        st_tuple = (_rt.K_WITH, self._line(original), tuple(names), 1)
+        st_tuple = (_rt.K_WITH, self._line(original), tuple(names), self._mut(1))
         return updated.with_changes(body=self._prepend(updated.body, "s", _const(st_tuple), *names))
 
     def _handler(self, original, updated):
@@ -690,7 +707,7 @@ class _Transformer(cst.CSTTransformer):
         names: list[str] = []
         if updated.name is not None:
             _target_names(updated.name.name, names)
-        st_tuple = (_rt.K_EXCEPT, self._line(original), tuple(names), 1)
+        st_tuple = (_rt.K_EXCEPT, self._line(original), tuple(names), self._mut(1))
         return updated.with_changes(body=self._prepend(updated.body, "c", _const(st_tuple), *names))
 
     def leave_ExceptHandler(self, original, updated):
@@ -704,7 +721,7 @@ class _Transformer(cst.CSTTransformer):
             return updated
         names: list[str] = []
         _pattern_names(updated.pattern, names)
-        st_tuple = (_rt.K_CASE, self._line(original), tuple(names), 1)
+        st_tuple = (_rt.K_CASE, self._line(original), tuple(names), self._mut(1))
         return updated.with_changes(body=self._prepend(updated.body, "s", _const(st_tuple), *names))
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock,
@@ -718,7 +735,10 @@ class _Transformer(cst.CSTTransformer):
             body.append(stmt)
             if isinstance(orig_stmt, (cst.FunctionDef, cst.ClassDef)):
                 name = orig_stmt.name.value
-                st_tuple = (_rt.K_DEF, self._line(orig_stmt), (name,), 0)
+                # A class body, decorators and defaults run code that may mutate locals.
+                runs = (isinstance(orig_stmt, cst.ClassDef) or bool(orig_stmt.decorators)
+                        or _iter_may_mutate(orig_stmt.params))
+                st_tuple = (_rt.K_DEF, self._line(orig_stmt), (name,), self._mut(runs))
                 body.append(self._stmt("s", _const(st_tuple), name))
                 changed = True
         return updated.with_changes(body=body) if changed else updated
@@ -857,6 +877,33 @@ class _YieldFinder(cst.CSTVisitor):
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
+
+
+class _NonlocalFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.depth = 0
+        self.names: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        if self.depth:
+            for item in node.names:
+                if item.name.value not in self.names:
+                    self.names.append(item.name.value)
+        return False
+
+
+def _rebound_by_nested(body: cst.BaseSuite) -> tuple[str, ...]:
+    """Names that functions nested in this body declare ``nonlocal`` (and so may rebind)."""
+    finder = _NonlocalFinder()
+    body.visit(finder)
+    return tuple(finder.names)
 
 
 def _has_yield(body: cst.BaseSuite) -> bool:
