@@ -699,7 +699,16 @@ def r(st, value):
             _log.append((fr, st, value))  # short entry: the third item is the returned value
         else:
             _record(fr, st, (), snap(value))
+    elif _session is not None and not _session.recording:
+        _root_outcome(_session, "return", value)
     return value
+
+
+def _root_outcome(sess, kind, value):
+    # Recording stopped, but the root's outcome still belongs in the trace, and
+    # a caller of a @traced function has no other way to see it.
+    if len(sess.stack) == 1 and _get_ident() == sess.thread:
+        sess.root_result = (kind, snap(value) if kind == "return" else value)
 
 
 def c(st, *vals):
@@ -835,6 +844,8 @@ def _raise(sess, fr, frame):
                 break
             tb = tb.tb_next
         _record(fr, (K_RAISE, line, (), 1), (), _exc_info())
+    elif not sess.recording:
+        _root_outcome(sess, "raise", _exc_info())
 
 
 def l():  # noqa: E743 - short on purpose: it is called at every function exit

@@ -495,8 +495,15 @@ def session_trace(sess: _rt.Session, *, source: str, function: str, max_size: in
     """
     result = None
     error: BaseException | None = None
-    # The root's outcome is its last return or raise step.
-    for entry in reversed(sess.log):
+    if sess.root_result is not None:
+        # Recording stopped before the root finished; the recorder kept its outcome.
+        kind, payload = sess.root_result
+        if kind == "return":
+            result = payload
+        elif payload is not None:
+            error = _Recorded(payload)
+    # Otherwise the root's outcome is its last return or raise step.
+    for entry in () if sess.root_result is not None else reversed(sess.log):
         if len(entry) == 3:
             fr, st, payload = entry
         else:

@@ -1,0 +1,429 @@
+"""The public tracing API: ``trace_call``, ``trace``, ``traced``, ``collect``, ``traces_of``."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+
+import pytest
+
+import pytrace_sem
+from pytrace_sem import CallError, LimitError, SourceError, Trace, collect, trace, trace_call, traced, traces_of
+from pytrace_sem.api import DEFAULT_LIMITS
+from pytrace_sem.trace import validate
+
+# -- trace_call: calls that are not plain literals (as in CRUXEval) ---------------------------
+
+ECHO = (
+    "DATA = [10, 20, 30, 40, 50]\n"
+    "WORDS = 'alpha beta'\n"
+    "\n"
+    "\n"
+    "def f(*args, **kwargs):\n"
+    "    n = len(args) + len(kwargs)\n"
+    "    return args, kwargs, n\n"
+    "\n"
+    "\n"
+    "def apply(fn, x):\n"
+    "    y = fn(x)\n"
+    "    return y\n"
+)
+
+# (call, expected repr of the return value). The first two are CRUXEval dev's own
+# non-literal inputs (sample_135 has no arguments, sample_152 builds a string).
+NON_LITERAL_CALLS = [
+    ("f()", "((), {}, 0)"),
+    ("f(''.join(['A'] * 20))", "(('AAAAAAAAAAAAAAAAAAAA',), {}, 1)"),
+    ("f(dict(a=1))", "(({'a': 1},), {}, 1)"),
+    ("apply(lambda x: x * 2, 21)", "42"),
+    ("f(range(100, 120))", "((range(100, 120),), {}, 1)"),
+    ("f('a'.upper())", "(('A',), {}, 1)"),
+    ("f(DATA[1:3])", "(([20, 30],), {}, 1)"),
+    ("f(1, 2,)", "((1, 2), {}, 2)"),
+    ("f(WORDS.split())", "((['alpha', 'beta'],), {}, 1)"),
+    ("f(*DATA[:2], key=len(DATA))", "((10, 20), {'key': 5}, 3)"),
+    ("f(**{'k': 1}, other=[1, 2][::-1])", "((), {'k': 1, 'other': [2, 1]}, 2)"),
+    ("f(list('ab') + [None])", "((['a', 'b', None],), {}, 1)"),
+    ("f((1,) * 3, -0.5, 2 ** 70)", "(((1, 1, 1), -0.5, 1180591620717411303424), {}, 3)"),
+    ("f(sorted({3, 1, 2}), set())", "(([1, 2, 3], set()), {}, 2)"),
+]
+
+
+@pytest.mark.parametrize("call, expected", NON_LITERAL_CALLS, ids=[c for c, _ in NON_LITERAL_CALLS])
+def test_trace_call_with_non_literal_arguments(call: str, expected: str) -> None:
+    t = trace_call(ECHO, call)
+    validate(t.to_json())
+    assert t.exception is None, t.exception
+    assert t.return_value["repr"] == expected
+    assert t.call == call
+    assert t.steps[0].event == "call" and t.steps[0].depth == 0
+
+
+def test_trace_call_arguments_are_bound_to_parameter_names() -> None:
+    t = trace_call(ECHO, "apply(lambda x: x * 2, x=4)")
+    assert list(t.args) == ["fn", "x"]
+    assert t.args["x"]["repr"] == "4"
+    assert t.args["fn"]["type"] == "function" and "0x" not in t.args["fn"]["repr"]
+    assert t.function == "apply"
+
+
+def test_trace_call_uses_a_fresh_module_each_time() -> None:
+    src = "seen = []\n\ndef f(x):\n    seen.append(x)\n    return len(seen)\n"
+    assert trace_call(src, "f(1)").return_value["repr"] == "1"
+    assert trace_call(src, "f(2)").return_value["repr"] == "1"
+
+
+def test_trace_call_method_of_a_class() -> None:
+    src = "class C:\n    @staticmethod\n    def twice(x):\n        y = x * 2\n        return y\n"
+    t = trace_call(src, "C.twice(4)")
+    assert t.function == "C.twice"
+    assert t.return_value["repr"] == "8"
+
+
+def test_trace_call_records_an_exception_as_the_outcome() -> None:
+    t = trace_call("def f(d):\n    return d['missing']\n", "f({})")
+    assert t.return_value is None
+    assert (t.exception.type, t.exception.message) == ("KeyError", "'missing'")
+    assert t.steps[-1].event == "raise"
+
+
+def test_trace_call_rejects_what_is_not_source_or_a_call() -> None:
+    with pytest.raises(SourceError, match="must be a str"):
+        trace_call(b"def f(): pass", "f()")  # type: ignore[arg-type]
+    with pytest.raises(CallError, match="must be a str"):
+        trace_call("def f(): pass", None)  # type: ignore[arg-type]
+    with pytest.raises(SourceError, match="line 2"):
+        trace_call("def f():\n    return )\n", "f()")
+    with pytest.raises(CallError, match="unknown function 'g'"):
+        trace_call("def f(): pass", "g()")
+
+
+def test_trace_call_lists_untraced_lambdas() -> None:
+    t = trace_call("def f(xs):\n    return list(map(lambda x: -x, xs))\n", "f([1])")
+    assert t.untraced == ((2, "lambda"),)
+
+
+# -- limits ------------------------------------------------------------------------------------
+
+
+def test_default_limits() -> None:
+    assert set(DEFAULT_LIMITS) == {"max_steps", "max_items", "max_depth", "max_string", "max_size"}
+
+
+@pytest.mark.parametrize("limits, fragment", [
+    ({"max_steps": 0}, "max_steps must be between"),
+    ({"max_steps": -1}, "max_steps must be between"),
+    ({"max_items": 10 ** 9}, "max_items must be between"),
+    ({"max_depth": 0}, "max_depth must be between"),
+    ({"max_string": 7}, "max_string must be between"),
+    ({"max_size": 10}, "max_size must be between"),
+    ({"max_steps": 1.5}, "must be an integer"),
+    ({"max_steps": "10"}, "must be an integer"),
+    ({"max_steps": True}, "must be an integer"),
+    ({"max_stepz": 10}, "unknown limit 'max_stepz'"),
+])
+def test_limits_are_validated(limits: dict, fragment: str) -> None:
+    with pytest.raises(LimitError, match=fragment):
+        trace_call("def f(): pass", "f()", **limits)
+    with pytest.raises(LimitError, match=fragment):
+        traced(**limits)
+
+
+def test_limits_bound_the_trace() -> None:
+    src = "def f(n):\n    xs = list(range(n))\n    s = 'x' * n\n    return [[[xs]]]\n"
+    t = trace_call(src, "f(300)", max_items=5, max_string=20, max_depth=2, max_steps=3)
+    xs = t.steps[1].changes["xs"]
+    assert xs["len"] == 300 and len(xs["items"]) == 5 and xs["truncated"] is True
+    assert t.steps[2].changes["s"]["truncated"] is True and len(t.steps[2].changes["s"]["repr"]) <= 22
+    assert t.return_value["truncated"] is True
+    assert len(t.steps) == 3 and t.truncated and t.stopped.reason == "max_steps"
+
+
+# -- trace(): a live function ------------------------------------------------------------------
+
+
+def running_total(xs):
+    """Sum xs, keeping the running totals."""
+    totals = []
+    acc = 0
+    for x in xs:
+        acc += x
+        totals.append(acc)
+    return totals
+
+
+def countdown(n):
+    if n == 0:
+        return "liftoff"
+    return countdown(n - 1)
+
+
+def make_scaler(k):
+    def scale(x):
+        y = x * k
+        return y
+    return scale
+
+
+def logged(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+    return wrapper
+
+
+@logged
+def decorated(x, *, bonus=1):
+    z = x + bonus
+    return z
+
+
+class Account:
+    def __init__(self, balance):
+        self.balance = balance
+
+    def deposit(self, amount):
+        self.balance += amount
+        return self.balance
+
+
+def test_trace_a_live_function() -> None:
+    code = running_total.__code__
+    t = trace(running_total, [1, 2, 3])
+    assert isinstance(t, Trace)
+    validate(t.to_json())
+    assert t.function == "running_total"
+    assert t.call == "running_total([1, 2, 3])"
+    assert t.return_value["repr"] == "[1, 3, 6]"
+    first_line = inspect.getsourcelines(running_total)[1]
+    assert t.steps[0].line == 1 and t.steps[0].event == "call"
+    assert t.source.splitlines()[0] == "def running_total(xs):"
+    assert [s.changes["acc"]["repr"] for s in t.steps if "acc" in s.changes] == ["0", "1", "3", "6"]
+    assert first_line > 1  # lines are relative to the function's own source
+    assert running_total.__code__ is code  # the original code is back
+    assert running_total([4]) == [4]
+
+
+def test_trace_recursion_of_a_live_function() -> None:
+    t = trace(countdown, 3)
+    assert max(s.depth for s in t.steps) == 3
+    assert t.return_value["repr"] == "'liftoff'"
+
+
+def test_trace_a_closure() -> None:
+    scale = make_scaler(3)
+    t = trace(scale, 5)
+    assert t.function == "make_scaler.<locals>.scale"
+    assert t.return_value["repr"] == "15"
+
+
+def test_trace_a_decorated_function_traces_the_wrapper() -> None:
+    t = trace(decorated.__wrapped__, 2, bonus=5)
+    assert t.return_value["repr"] == "7"
+    assert t.call == "decorated(2, bonus=5)"
+    assert "@logged" not in t.source
+
+
+def test_trace_a_bound_method() -> None:
+    acct = Account(10)
+    t = trace(acct.deposit, 5)
+    assert t.function == "Account.deposit"
+    assert list(t.args) == ["self", "amount"]
+    assert t.return_value["repr"] == "15"
+    assert acct.balance == 15
+
+
+def test_trace_records_an_exception() -> None:
+    t = trace(running_total, [1, None])
+    assert t.exception is not None and t.exception.type == "TypeError"
+    assert t.return_value is None
+
+
+def test_trace_rejects_what_is_not_a_python_function() -> None:
+    with pytest.raises(CallError, match="needs a Python function"):
+        trace(len, [1])
+
+
+# -- traced, collect, traces_of -------------------------------------------------------------------
+
+
+@traced
+def tallied(word):
+    """Count the vowels of word."""
+    n = 0
+    for ch in word:
+        if ch in "aeiou":
+            n += 1
+    return n
+
+
+@traced(max_steps=4)
+def capped(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+@traced
+def outer_traced(words):
+    return [tallied(w) for w in words]
+
+
+def test_traced_keeps_the_function_itself() -> None:
+    assert tallied.__name__ == "tallied"
+    assert tallied.__doc__ == "Count the vowels of word."
+    assert str(inspect.signature(tallied)) == "(word)"
+    assert tallied("banana") == 3
+
+
+def test_traced_records_each_call() -> None:
+    before = len(traces_of(tallied))
+    tallied("sequoia")
+    tallied("xyz")
+    got = traces_of(tallied)
+    assert len(got) == min(before + 2, 100)
+    assert got[-2].return_value["repr"] == "5"
+    assert got[-1].return_value["repr"] == "0"
+    assert got[-1].call == "tallied('xyz')"
+    validate(got[-1].to_json())
+
+
+def test_traced_limits_apply() -> None:
+    assert capped(1000) == sum(range(1000))
+    t = traces_of(capped)[-1]
+    assert t.truncated and len(t.steps) == 4
+    assert t.return_value["repr"] == str(sum(range(1000)))
+
+
+def test_collect_gathers_outermost_calls_only() -> None:
+    with collect() as got:
+        outer_traced(["aa", "b"])
+        tallied("e")
+    assert [t.function for t in got] == ["outer_traced", "tallied"]
+    inner = [s for s in got[0].steps if s.function == "tallied"]
+    assert inner and all(s.depth >= 1 for s in inner)
+    assert got[0].return_value["repr"] == "[2, 0]"
+
+
+def test_collect_blocks_nest() -> None:
+    with collect() as outer:
+        tallied("a")
+        with collect() as inner:
+            tallied("ee")
+    assert len(outer) == 2 and len(inner) == 1
+    assert inner[0].return_value["repr"] == "2"
+
+
+def test_traced_with_a_sink() -> None:
+    seen: list[Trace] = []
+
+    def shout(word):
+        loud = word.upper()
+        return loud
+
+    shout = traced(shout, sink=seen.append)
+    assert shout("hi") == "HI"
+    assert len(seen) == 1 and seen[0].return_value["repr"] == "'HI'"
+
+
+def test_traced_exception_is_recorded_and_still_raised() -> None:
+    with collect() as got, pytest.raises(TypeError):
+        tallied(None)
+    assert got[0].exception.type == "TypeError"
+
+
+def test_traces_of_an_undecorated_function() -> None:
+    with pytest.raises(CallError, match="not decorated"):
+        traces_of(running_total)
+
+
+# -- the interpreter's state -----------------------------------------------------------------------
+
+
+def test_sys_gettrace_is_unchanged() -> None:
+    before = sys.gettrace()
+    trace_call("def f(x):\n    return x + 1\n", "f(1)")
+    trace(running_total, [1])
+    tallied("ab")
+    assert sys.gettrace() is before
+
+    def tracer(frame, event, arg):
+        return None
+
+    sys.settrace(tracer)
+    try:
+        trace_call("def f(x):\n    return x + 1\n", "f(1)")
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(before)
+
+
+def test_nested_trace_call_is_a_clear_error() -> None:
+    src = ("import pytrace_sem\n\n"
+           "def f():\n"
+           "    inner = pytrace_sem.trace_call('def g():\\n    return 1\\n', 'g()')\n"
+           "    return inner\n")
+    t = trace_call(src, "f()")
+    assert t.exception is not None
+    assert t.exception.type == "CallError"
+    assert "already being recorded" in t.exception.message
+    # The failed attempt left nothing behind.
+    assert trace_call("def g():\n    return 1\n", "g()").return_value["repr"] == "1"
+
+
+def test_nested_trace_of_a_live_function_is_a_clear_error() -> None:
+    def calls_trace():
+        return pytrace_sem.trace(running_total, [1])
+
+    t = trace(calls_trace)
+    assert t.exception is not None and "nested" in t.exception.message
+
+
+def test_other_threads_are_not_recorded() -> None:
+    src = ("import threading\n\n"
+           "def work(out):\n"
+           "    out.append(1)\n\n"
+           "def f():\n"
+           "    out = []\n"
+           "    t = threading.Thread(target=work, args=(out,))\n"
+           "    t.start()\n"
+           "    t.join()\n"
+           "    work(out)\n"
+           "    return out\n")
+    t = trace_call(src, "f()")
+    assert t.return_value["repr"] == "[1, 1]"
+    assert [s.line for s in t.steps if s.function == "work" and s.event == "call"] == [3]
+
+
+def test_public_names() -> None:
+    for name in ("trace_call", "trace", "traced", "collect", "traces_of", "Trace"):
+        assert name in pytrace_sem.__all__
+        assert getattr(pytrace_sem, name) is not None
+
+
+def _load_sample(name: str):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "samples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"pts_sample_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sample_traced_step_limit_keeps_the_outcome() -> None:
+    mod = _load_sample("traced_step_limit")
+    total = traced(mod.total, max_steps=3)
+    fails_late = traced(mod.fails_late, max_steps=3)
+    with collect() as got:
+        assert total(500) == sum(range(500))
+        with pytest.raises(ValueError):
+            fails_late(50)
+    ok, bad = got
+    assert ok.truncated and len(ok.steps) == 3
+    assert ok.return_value["repr"] == str(sum(range(500))) and ok.exception is None
+    assert bad.truncated and bad.return_value is None
+    assert (bad.exception.type, bad.exception.message) == ("ValueError", "gave up after 50")
