@@ -348,6 +348,10 @@ def _quiet(fn, value):
 
 def safe_repr(value, limit: int = 10_000) -> tuple[str, str | None]:
     """``repr(value)``, or a placeholder when ``__repr__`` raises or does not return."""
+    if type(value) is bytearray and len(value) > limit:
+        # Only the head of the repr is kept, and a long buffer's full repr costs
+        # time in its length at every step that looks at it (more-itertools' sieve).
+        value = value[:limit]
     try:
         text = repr(value) if type(value) in _PLAIN_REPR else _quiet(_call_guarded_repr, value)
     except _ReprTimeout:

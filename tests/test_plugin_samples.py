@@ -28,3 +28,17 @@ def test_address_inside_a_string_is_removed():
     assert "0x" not in t.return_value["repr"]
     assert t.return_value["repr"].startswith("'<") and "Thing object" in t.return_value["repr"]
     validate(t.to_json())
+
+
+def test_long_bytearray_repr_is_bounded_and_a_prefix():
+    from pytrace_sem import _runtime as _rt
+
+    buf = bytearray(range(256)) * 4000
+    text, error = _rt.safe_repr(buf, 60)
+    assert error is None and text == repr(buf)[:60]
+    mod = _load("long_bytearray")
+    t = pytrace_sem.trace(mod.sieve, 50)
+    assert t.return_value["repr"] == "[2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47]"
+    data_changes = [s.changes["data"] for s in t.steps if "data" in s.changes]
+    assert len(data_changes) >= 3  # created, then changed by the slice assignments
+    validate(t.to_json())
