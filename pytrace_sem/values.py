@@ -5,7 +5,9 @@ A recorded value becomes a JSON object with at least ``type`` and ``repr``::
     >>> encode([1, 'a'])
     {'type': 'list', 'repr': "[1, 'a']", 'len': 2, 'items': [{'type': 'int', 'repr': '1'}, {'type': 'str', 'repr': "'a'"}]}
 
-For built-in types ``repr`` is exactly Python's own repr. Containers carry their
+For built-in types ``repr`` is exactly Python's own repr, except that sets of
+strings, bytes or plain objects list their items sorted, so that every process
+(whatever its hash seed) writes the same trace. Containers carry their
 length and items (``entries`` for dicts), other objects their attributes. A
 value cut by a limit says ``"truncated": true``. Memory addresses never appear:
 `` at 0x7f...`` is removed from every repr.

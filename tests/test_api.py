@@ -427,3 +427,18 @@ def test_sample_traced_step_limit_keeps_the_outcome() -> None:
     assert ok.return_value["repr"] == str(sum(range(500))) and ok.exception is None
     assert bad.truncated and bad.return_value is None
     assert (bad.exception.type, bad.exception.message) == ("ValueError", "gave up after 50")
+
+
+def test_trace_demo_example_runs() -> None:
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(root / "examples" / "trace_demo.py")], capture_output=True,
+                          text=True, check=False, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "returned ('a', {'a': 2, 'b': 2, 'c': 1})" in out
+    assert "returned 8" in out
+    assert out.count("recording stopped (max_steps) after 12 steps") == 2
+    assert "returned [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]" in out

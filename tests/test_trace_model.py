@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,34 @@ def test_json_is_byte_identical_across_processes() -> None:
         for i, (a, b) in enumerate(zip(first.split(b"\n"), second.split(b"\n"))):
             assert a == b, f"trace {i} differs between the two processes"
     assert first == second
+
+
+_DOC = ROOT / "docs" / "trace-format.md"
+_EXAMPLE = re.compile(r"```python\n(.*?)```\nTraced call: `(.*?)`(?: with (.*?))?\n\n```json\n(.*?)```", re.S)
+
+
+def test_docs_examples_are_real() -> None:
+    """Every JSON example in docs/trace-format.md is (part of) the trace of the call shown above it."""
+    text = _DOC.read_text(encoding="utf-8")
+    examples = _EXAMPLE.findall(text)
+    assert len(examples) == text.count("```json") >= 5
+    for source, call, options, shown in examples:
+        limits = {k: int(v) for k, v in (o.split("=") for o in options.split(", ") if o)}
+        real = pytrace_sem.trace_call(source, call, **limits).to_json()
+        part = json.loads(shown)
+        for key, value in part.items():
+            if key == "steps":
+                for step in value:
+                    assert real["steps"][step["index"]] == step, (call, step["index"])
+            else:
+                assert real[key] == value, (call, key)
+    # The whole-trace example is complete.
+    assert json.loads(examples[0][3]).keys() == pytrace_sem.trace_call(examples[0][0], examples[0][1]).to_json().keys()
+
+
+def test_docs_explain_every_field() -> None:
+    text = _DOC.read_text(encoding="utf-8")
+    fields = set(schema()["properties"]) | set(schema()["$defs"]["step"]["properties"])
+    fields |= set(schema()["$defs"]["value"]["properties"]) | set(EVENTS)
+    missing = sorted(f for f in fields if f"| `{f}` |" not in text)
+    assert not missing, f"docs/trace-format.md has no table row for {missing}"
