@@ -449,6 +449,17 @@ def test_repr_that_raises() -> None:
     assert _changes(t, "odd") == ["<NotAString object (repr raised TypeError)>"]
 
 
+@pytest.mark.slow
+def test_repr_that_hangs() -> None:
+    # The recorder gives up on a __repr__ after a few seconds; the trace goes on.
+    src = ("class Slow:\n    def __repr__(self):\n        while True:\n            pass\n\n\n"
+           "def f():\n    s = Slow()\n    s.x = 1\n    return 7\n")
+    t = pytrace_sem.trace_call(src, "f()")
+    assert t.return_value["repr"] == "7"
+    shown = _changes(t, "s")
+    assert len(shown) == 2 and all(r.startswith("<Slow object (repr") for r in shown)
+
+
 def test_no_memory_addresses() -> None:
     text = _trace("addresses").dumps()
     assert "0x" not in text
