@@ -259,27 +259,36 @@ def _prose(doc: str) -> str:
 
 
 def _strip_docstring(code: str, entry: str) -> str:
-    """Remove the entry function's docstring (it is the record's description) when it has lines of its own."""
+    """Remove the docstrings of the code's top-level functions when they have lines of their own.
+
+    The entry function's docstring is the record's description; a helper's would leak
+    outputs from its doctests into the prediction tasks.
+    """
     try:
         tree = _parse(code)
     except SyntaxError:
         return code
+    lines = code.splitlines(keepends=True)
+    cut: list[tuple[int, int]] = []
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry:
-            body = node.body
-            if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                doc = body[0]
-                lines = code.splitlines(keepends=True)
-                start, end = doc.lineno, doc.end_lineno or doc.lineno
-                before = lines[start - 1][: doc.col_offset]
-                after = lines[end - 1][doc.end_col_offset or 0:]
-                if before.strip() or after.strip():
-                    return code  # shares a line with other code: leave it
-                while end < len(lines) and not lines[end].strip():
-                    end += 1  # and the blank lines that separated it from the body
-                return "".join(lines[: start - 1] + lines[end:])
-    return code
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        body = node.body
+        if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None),
+                                                                          ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            doc = body[0]
+            start, end = doc.lineno, doc.end_lineno or doc.lineno
+            before = lines[start - 1][: doc.col_offset]
+            after = lines[end - 1][doc.end_col_offset or 0:]
+            if before.strip() or after.strip():
+                continue  # shares a line with other code: leave it
+            while end < len(lines) and not lines[end].strip():
+                end += 1  # and the blank lines that separated it from the body
+            cut.append((start, end))
+    for start, end in reversed(cut):
+        del lines[start - 1:end]
+    return "".join(lines)
 
 
 # -- JSONL code records ------------------------------------------------------------------------
@@ -603,7 +612,7 @@ class ModuleSource:
             for file in files:
                 module = ".".join(file.relative_to(root).with_suffix("").parts)
                 module = module.removesuffix(".__init__") or root.name
-                yield from harvest_module(_read_text(file), module, self.name, origin=str(file))
+                yield from harvest_module(_read_text(file), module, self.name, origin=str(file.relative_to(root.parent)))
 
         return _unique_ids(gen())
 
