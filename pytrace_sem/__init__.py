@@ -79,9 +79,17 @@ _LAZY = {
 __all__ += list(_LAZY)
 
 
+# Submodules that importing the package used to load as a side effect.
+_SUBMODULES = frozenset({"api", "rewrite", "values", "_runtime"})
+
+
 def __getattr__(name: str):
     module = _LAZY.get(name)
     if module is None:
+        if name in _SUBMODULES:
+            import importlib
+
+            return importlib.import_module(f"pytrace_sem.{name}")
         raise AttributeError(f"module 'pytrace_sem' has no attribute {name!r}")
     import importlib
     import sys
