@@ -447,3 +447,13 @@ def test_cli_errors_are_one_line_with_named_exit_codes(tmp_path, capsys):
     assert main(["corpus", "format", str(folder), "--out", str(tmp_path / "t"), "--mix", "nl2code=1,output_direct=3"]) == 0
     out = capsys.readouterr().out
     assert "wrote 5 training rows" in out  # 1:3 of (2 nl2code, 4 output_direct) rows
+
+
+def test_public_names_exist():
+    import importlib
+
+    for name in ("semcoder.corpus", "semcoder.corpus.sources", "semcoder.corpus.pipeline", "semcoder.corpus.worker",
+                 "semcoder.corpus.dedupe", "semcoder.corpus.decontaminate", "semcoder.corpus.mutate",
+                 "semcoder.corpus.executors", "semcoder.corpus.records", "semcoder._cmd_corpus", "semcoder.tasks"):
+        module = importlib.import_module(name)
+        assert module.__all__ and all(hasattr(module, attr) for attr in module.__all__), name
