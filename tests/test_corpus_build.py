@@ -89,7 +89,7 @@ def test_bad_functions_are_dropped_with_their_reasons_and_never_stop_the_build(t
                                           "non_literal_output": 1, "too_slow": 1}
 
 
-def test_decontamination_drops_seeded_copies_of_cruxeval_and_humaneval(tmp_path):
+def test_decontamination_drops_seeded_copies_of_cruxeval_and_humaneval_and_a_hook_describes(tmp_path):
     crux = datasets.cruxeval()
     human = datasets.humaneval()
     rows = [{"id": f"crux{i}", "code": crux[i]["code"]} for i in (3, 40, 77)]
@@ -101,11 +101,17 @@ def test_decontamination_drops_seeded_copies_of_cruxeval_and_humaneval(tmp_path)
     source = _jsonl(tmp_path / "mixed.jsonl", rows)
     evals = (str(datasets.DATA / "cruxeval-dev"), str(datasets.DATA / "humaneval" / "HumanEval.jsonl.gz"))
     config = BuildConfig(max_candidates=30, max_cases=2, max_bugs=0, decontaminate=evals)
-    manifest = build_corpus([str(source)], tmp_path / "out", config=config, workers=2).manifest
+    def describe(code: str, entry: str) -> str | None:  # stands in for a model writing descriptions
+        return f"Describe {entry} here." if entry == "g" else None
+
+    manifest = build_corpus([str(source)], tmp_path / "out", config=config, workers=2, describe=describe).manifest
     assert manifest["dropped"] == {"contaminated": 5}
+    assert manifest["descriptions"] == {"derived": 1, "hook": 1}
     assert manifest["decontamination"]["dropped"] == 5
     assert manifest["decontamination"]["by_eval_set"] == {"cruxeval-dev": 3, "humaneval": 2}
-    assert [r.id for r in read_corpus(tmp_path / "out")] == ["mixed:own1", "mixed:own2"]
+    records = list(read_corpus(tmp_path / "out"))
+    assert [r.id for r in records] == ["mixed:own1", "mixed:own2"]
+    assert records[1].description == "Describe g here." and records[0].description.startswith("The function `f`")
 
 
 def _resume_source(tmp_path: Path) -> Path:
