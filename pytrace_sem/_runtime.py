@@ -703,7 +703,7 @@ def r(st, value):
             _log.append((fr, st, value))  # short entry: the third item is the returned value
         else:
             _record(fr, st, (), snap(value))
-    elif _session is not None and not _session.recording:
+    elif _session is not None and _session.stopped_at is not None:
         _root_outcome(_session, "return", value)
     return value
 
@@ -798,7 +798,7 @@ def _park(sess, frame):
     belongs to it; any other call is unrelated, so the session is set aside
     until the generator resumes and the call may start a session of its own.
     """
-    if sess.on_root_exit is None:
+    if sess.on_root_exit is None or sess.thread != _get_ident():
         return sess
     target = sess.root_gen
     f = frame.f_back
@@ -848,7 +848,7 @@ def _raise(sess, fr, frame):
                 break
             tb = tb.tb_next
         _record(fr, (K_RAISE, line, (), 1), (), _exc_info())
-    elif not sess.recording:
+    elif sess.stopped_at is not None:
         _root_outcome(sess, "raise", _exc_info())
 
 
@@ -914,18 +914,24 @@ def _gframe():
 
 
 def gs1(st, value):
+    if _top is None:  # no session, or one that does not record
+        return
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, (value,), None)
 
 
 def gs(st, *vals):
+    if _top is None:  # no session, or one that does not record
+        return
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, vals, None)
 
 
 def gci(st, *vals):
+    if _top is None:  # no session, or one that does not record
+        return True
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, vals, None)
@@ -934,6 +940,8 @@ def gci(st, *vals):
 
 def gb(st, test):
     outcome = True if test else False
+    if _top is None:  # no session, or one that does not record
+        return outcome
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, (), outcome)
@@ -941,6 +949,8 @@ def gb(st, test):
 
 
 def gw(st, value):
+    if _top is None:  # no session, or one that does not record
+        return value
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, (value,), None)
@@ -948,6 +958,8 @@ def gw(st, value):
 
 
 def gv(st, value):
+    if _top is None:  # no session, or one that does not record
+        return value
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, (), snap(value))
@@ -955,6 +967,8 @@ def gv(st, value):
 
 
 def gr(st, value):
+    if _top is None:  # no session, or one that does not record
+        return value
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, (), snap(value))
@@ -962,6 +976,8 @@ def gr(st, value):
 
 
 def gc(st, *vals):
+    if _top is None:  # no session, or one that does not record
+        return
     sess, fr = _gframe()
     if fr is not None and sess.recording:
         _record(fr, st, vals, _exc_info())
