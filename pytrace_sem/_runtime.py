@@ -141,6 +141,7 @@ class Session:
         self.on_root_exit = None                 # callable(session) or None
         self.root: _Frame | None = None          # the first frame entered
         self.root_gen = 0                        # id of the root's frame when it is a generator
+        self.quiet = 0                           # calls inside the root while nothing records
 
 
 # Autostarted sessions whose root generator is suspended while unrelated code
@@ -711,7 +712,7 @@ def r(st, value):
 def _root_outcome(sess, kind, value):
     # Recording stopped, but the root's outcome still belongs in the trace, and
     # a caller of a @traced function has no other way to see it.
-    if len(sess.stack) == 1 and _get_ident() == sess.thread:
+    if len(sess.stack) == 1 and not sess.quiet and _get_ident() == sess.thread:
         sess.root_result = (kind, snap(value) if kind == "return" else value)
 
 
@@ -749,6 +750,11 @@ def e(info, *args):
     global _top
     sess = _session
     if _busy:
+        return
+    if sess is not None and not sess.recording and sess.stack and _get_ident() == sess.thread:
+        # Nothing records: only the root's exit matters, so a nested call is
+        # counted (its l() uncounts it) instead of getting a frame record.
+        sess.quiet += 1
         return
     if sess is not None and sess.root_gen and not sess.stack:
         sess = _park(sess, sys._getframe(1))
@@ -829,7 +835,7 @@ def _unpark(fid):
 def x():
     """An exception is leaving the current function (called from its handler)."""
     sess = _session
-    if _busy or sess is None or _get_ident() != sess.thread or not sess.stack:
+    if _busy or sess is None or _get_ident() != sess.thread or not sess.stack or sess.quiet:
         return
     _raise(sess, sess.stack[-1], sys._getframe(1))
 
@@ -856,6 +862,9 @@ def l():  # noqa: E743 - short on purpose: it is called at every function exit
     """The current function is leaving (called from its ``finally``)."""
     sess = _session
     if _busy or sess is None or _get_ident() != sess.thread or not sess.stack:
+        return
+    if sess.quiet:
+        sess.quiet -= 1
         return
     _leave(sess)
 

@@ -81,3 +81,18 @@ def test_coroutine_root_awaits_nest(sample):
     fetches = [s for s in traces[0].steps if s.function == "fetch" and s.event == "call"]
     assert [s.changes["x"]["repr"] for s in fetches] == ["1", "2"]
     assert traces[0].return_value["repr"] == "30"
+
+
+def test_nested_calls_after_recording_stopped(sample):
+    # Once max_steps stops recording, nested calls are only counted: the root's
+    # outcome and the end of its session must still come out right.
+    for name in ("fib", "careful", "fail"):
+        pytrace_sem.traced(getattr(sample, name), max_steps=20)
+    with pytrace_sem.collect() as traces:
+        assert sample.careful(10) == 55
+        assert sample.careful(3) == -1
+        assert sample.fib(12) == 144
+    assert [t.function for t in traces] == ["careful", "careful", "fib"]
+    assert [t.return_value["repr"] for t in traces] == ["55", "-1", "144"]
+    assert all(t.truncated and t.stopped.reason == "max_steps" for t in (traces[0], traces[2]))
+    assert _rt._session is None

@@ -33,3 +33,21 @@ async def gather_two(a, b):
     first = await fetch(a)
     second = await fetch(b)
     return first + second
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def careful(n):
+    try:
+        inc(fib(n)) if n > 5 else fail(n)
+    except ValueError:
+        return -1
+    return fib(n)
+
+
+def fail(n):
+    raise ValueError(n)
