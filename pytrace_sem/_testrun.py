@@ -61,7 +61,7 @@ class RunOptions:
 class _Func:
     """Per-function state: counts, the kept record ids and the sampler."""
 
-    __slots__ = ("module", "qualname", "line", "info", "calls", "outside", "recorded", "evicted",
+    __slots__ = ("module", "qualname", "line", "info", "calls", "outside", "threads", "recorded", "evicted",
                  "kept_first", "reservoir", "rng", "allowed", "_module_infos")
 
     def __init__(self, module: ModuleInfo, info: tuple, module_infos: list[tuple], seed: int) -> None:
@@ -70,7 +70,8 @@ class _Func:
         self.line = info[1]
         self.info = info
         self.calls = 0          # outermost calls during tests
-        self.outside = 0        # outermost calls outside any test (imports, collection)
+        self.outside = 0        # calls outside any test (imports, collection), nested ones too
+        self.threads = 0        # calls in threads other than the tests' (not recorded)
         self.recorded = 0       # calls recorded (kept at the time)
         self.evicted = 0        # recorded, then replaced in the reservoir
         self.kept_first: list[str] = []
@@ -89,7 +90,8 @@ class _Func:
     def counts(self) -> dict[str, int]:
         kept = len(self.kept_first) + len(self.reservoir)
         return {"calls": self.calls, "recorded": self.recorded, "kept": kept,
-                "dropped_by_cap": self.calls - self.recorded + self.evicted, "outside_tests": self.outside}
+                "dropped_by_cap": self.calls - self.recorded + self.evicted, "outside_tests": self.outside,
+                "other_threads": self.threads}
 
 
 class RunRecorder:
@@ -164,10 +166,10 @@ class RunRecorder:
 
     def summary(self) -> dict:
         functions = {}
-        totals = {"calls": 0, "recorded": 0, "kept": 0, "dropped_by_cap": 0, "outside_tests": 0}
+        totals = {"calls": 0, "recorded": 0, "kept": 0, "dropped_by_cap": 0, "outside_tests": 0, "other_threads": 0}
         for f in self._funcs.values():
             c = f.counts()
-            if not (c["calls"] or c["outside_tests"]):
+            if not (c["calls"] or c["outside_tests"] or c["other_threads"]):
                 continue
             functions[f"{f.module.name}:{f.qualname}"] = c
             for k in totals:
@@ -200,7 +202,10 @@ class RunRecorder:
         if f is None:
             previous = self._previous
             return previous(info) if previous is not None else None
-        if self._test is None or get_ident() != self._thread:
+        if get_ident() != self._thread:
+            f.threads += 1
+            return None
+        if self._test is None:
             f.outside += 1
             return None
         f.calls += 1

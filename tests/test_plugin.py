@@ -175,7 +175,8 @@ def test_caps_are_deterministic_for_a_seed(project: Path) -> None:
     assert kept(7, "caps3") != first
     summary = read_dir(project / "caps1").summary
     assert summary["functions"]["flatmod:hot"] == {"calls": 40, "recorded": summary["functions"]["flatmod:hot"]["recorded"],
-                                                   "kept": 5, "dropped_by_cap": 35, "outside_tests": 0}
+                                                   "kept": 5, "dropped_by_cap": 35, "outside_tests": 0,
+                                                   "other_threads": 0}
 
 
 def test_a_killed_run_leaves_complete_lines(project: Path) -> None:
