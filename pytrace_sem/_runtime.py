@@ -898,6 +898,8 @@ def ge(info, *args):
     sess = _session
     if _busy:
         return
+    if sess is not None and sess.stack and _silent(sess) and _get_ident() == sess.thread:
+        return  # nested in a session that records nothing: no record needed
     if sess is not None and sess.root_gen and not sess.stack:
         sess = _park(sess, sys._getframe(1))
     if sess is None:
@@ -913,6 +915,16 @@ def ge(info, *args):
     sess.gens[fid] = fr
     if fr is sess.root:
         sess.root_gen = fid
+
+
+def _silent(sess):
+    """A session that never records (a call the pytest plugin sampled out)."""
+    return not sess.recording and sess.stopped_at is None
+
+
+def _no_generators(sess):
+    # In a silent session only a generator root has a record (see ge).
+    return sess is not None and not sess.root_gen and not sess.recording and sess.stopped_at is None
 
 
 def _gframe():
@@ -995,6 +1007,8 @@ def gc(st, *vals):
 def gy(st, value):
     """A ``yield``/``await`` is about to suspend the generator with ``value``."""
     global _top
+    if _no_generators(_session):
+        return value
     sess, fr = _gframe()
     if fr is not None:
         if sess.recording:
@@ -1010,6 +1024,8 @@ def gy(st, value):
 def gz(st, value):
     """The generator resumed; ``value`` was sent in (or awaited)."""
     global _top
+    if _no_generators(_session):
+        return value
     sess, fr = _gframe()
     if fr is None and _parked:
         sess, fr = _unpark(id(sys._getframe(1)))

@@ -96,3 +96,37 @@ def test_nested_calls_after_recording_stopped(sample):
     assert [t.return_value["repr"] for t in traces] == ["55", "-1", "144"]
     assert all(t.truncated and t.stopped.reason == "max_steps" for t in (traces[0], traces[2]))
     assert _rt._session is None
+
+
+def test_silent_session_ends_at_root_exit(sample):
+    # The pytest plugin's sampled-out calls: a session that records nothing,
+    # whose nested calls and generators are only counted or skipped.
+    pytrace_sem.traced(sample.total_of_evens)
+    ended = []
+
+    def autostart(info):
+        if info[0] != "total_of_evens":
+            return None
+        sess = _rt.begin(_rt.Limits())
+        sess.recording = False
+
+        def done(s):
+            ended.append((s.quiet, len(s.stack), len(s.log)))
+            _rt.end()
+
+        sess.on_root_exit = done
+        return sess
+
+    saved = _rt._autostart
+    _rt.set_autostart(autostart)
+    try:
+        assert sample.total_of_evens(4) == 12 + 1 + 1
+        assert sample.total_of_evens(3) == 6 + 1 + 1
+    finally:
+        _rt.set_autostart(saved)
+    assert ended == [(0, 0, 0), (0, 0, 0)]
+    assert _rt._session is None and not _rt._parked
+    with pytrace_sem.collect() as traces:
+        sample.total_of_evens(2)
+    assert [t.function for t in traces] == ["total_of_evens"]
+    assert {s.function for s in traces[0].steps} >= {"total_of_evens", "evens", "inc", "outer", "inner"}
