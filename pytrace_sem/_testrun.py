@@ -44,7 +44,7 @@ __all__ = ["RunOptions", "RunRecorder"]
 class RunOptions:
     """Limits and caps for one test run (validated by the plugin)."""
 
-    max_steps: int = 10_000
+    max_steps: int = 1_000
     max_items: int = 100
     max_depth: int = 8
     max_string: int = 1_000

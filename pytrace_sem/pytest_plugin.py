@@ -31,7 +31,7 @@ _OUTDIR = pytest.StashKey[Path]()
 
 # (option suffix, ini name, default, help)
 _NUMBERS = (
-    ("max-steps", "pytrace_sem_max_steps", 10_000, "steps recorded per trace"),
+    ("max-steps", "pytrace_sem_max_steps", 1_000, "steps recorded per trace"),
     ("max-traces", "pytrace_sem_max_traces", 20, "traces kept per function and process"),
     ("first", "pytrace_sem_first", 10, "of those, how many are the first calls (the rest is a seeded "
                                        "reservoir sample of later calls)"),
