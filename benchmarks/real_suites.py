@@ -145,6 +145,23 @@ def venv(workdir: Path, python: str, suites: list[Suite]) -> Path:
 # -- running --------------------------------------------------------------------------
 
 
+def pin_rootdir(tree: Path) -> None:
+    """Make the tree its own pytest rootdir, as in a checkout of the project.
+
+    Without a pytest configuration of its own, pytest would look for one further
+    up and could find this project's (the default workdir is inside it).
+    """
+    configured = (tree / "pytest.ini").exists()
+    for name, marker in (("pyproject.toml", "[tool.pytest.ini_options]"), ("setup.cfg", "[tool:pytest]"),
+                         ("tox.ini", "[pytest]")):
+        file = tree / name
+        if file.exists() and marker in file.read_text(encoding="utf-8", errors="replace"):
+            configured = True
+    if not configured:
+        (tree / "pytest.ini").write_text("# written by pytrace_sem's benchmarks/real_suites.py: rootdir is here\n"
+                                         "[pytest]\n")
+
+
 def suite_env(tree: Path, suite: Suite) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
     env.update(ENV)
@@ -164,7 +181,8 @@ def check_import_root(py: Path, tree: Path, suite: Suite) -> None:
 
 
 def pytest_run(py: Path, tree: Path, suite: Suite, junit: Path, extra: list[str], logfile: Path) -> float:
-    cmd = [str(py), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic",
+    cmd = [str(py), "-m", "pytest", "-p", "no:cacheprovider", f"--rootdir={tree}", "-q",
+           "-o", "console_output_style=classic",
            *suite.args, f"--junitxml={junit}", *extra]
     started = time.perf_counter()
     with open(logfile, "w") as out:
@@ -247,6 +265,7 @@ def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist:
     suite = SUITES[name]
     res = Result(name)
     check_import_root(py, tree, suite)
+    pin_rootdir(tree)
     out = workdir / "out" / name
     out.mkdir(parents=True, exist_ok=True)
     extra = ["-n", str(xdist)] if xdist else []
