@@ -312,8 +312,10 @@ def _relax_hypothesis() -> None:
         current = settings.default
         if current.deadline is None and health.too_slow in current.suppress_health_check:
             return
-        settings.register_profile(_PROFILE, parent=current, deadline=None,
-                                  suppress_health_check=[*current.suppress_health_check, health.too_slow])
+        suppressed = list(current.suppress_health_check)
+        if health.too_slow not in suppressed:
+            suppressed.append(health.too_slow)
+        settings.register_profile(_PROFILE, parent=current, deadline=None, suppress_health_check=suppressed)
         settings.load_profile(_PROFILE)
     except Exception:  # noqa: BLE001 - an unknown Hypothesis version: leave its settings alone
         pass

@@ -286,3 +286,19 @@ def test_cli_errors_are_one_line(runs: dict, tmp_path: Path, capsys: pytest.Capt
     assert cli.main(argv) != 0
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
+
+
+def test_hypothesis_deadlines_are_relaxed_only_when_used() -> None:
+    code = ("import sys\n"
+            "from pytrace_sem._testrun import _relax_hypothesis\n"
+            "_relax_hypothesis()\n"
+            "assert 'hypothesis' not in sys.modules\n"
+            "from datetime import timedelta\n"
+            "from hypothesis import HealthCheck, settings\n"
+            "settings.register_profile('suite', deadline=timedelta(milliseconds=400), derandomize=True)\n"
+            "settings.load_profile('suite')\n"
+            "_relax_hypothesis()\n"
+            "d = settings.default\n"
+            "print('RESULT', d.deadline, list(d.suppress_health_check) == [HealthCheck.too_slow], d.derandomize)\n")
+    r = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True)
+    assert "RESULT None True True" in r.stdout, r.stdout + r.stderr
