@@ -369,11 +369,27 @@ def safe_repr(value, limit: int = 10_000) -> tuple[str, str | None]:
     return text, None
 
 
+#: Containers and objects copied into one snapshot. A wide object graph (attrs'
+#: class builder holds a class, its module, a config ...) would otherwise cost
+#: time exponential in max_depth at every step that looks at it.
+SNAP_BUDGET = 1000
+_OVER_BUDGET = "..."
+_budget = 0
+
+
 def snap(value, depth: int = 0, _path: tuple = ()):
     """A snapshot of ``value`` that later mutation cannot change."""
+    global _budget
     t = type(value)
     if t in _ATOMS_FROZEN:
         return value
+    if depth == 0:
+        _budget = SNAP_BUDGET
+    elif _budget <= 0 and depth > 1:  # the value's own items and attributes are always kept
+        kind = _SEQ_KINDS.get(t) or ("dict" if t is dict else
+                                     t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}")
+        return _Deep(kind, _OVER_BUDGET)
+    _budget -= 1
     lim = _session.limits if _session is not None else _DEFAULT_LIMITS
     kind = _SEQ_KINDS.get(t)
     if kind is not None:
@@ -505,6 +521,8 @@ def same(live, s) -> bool:
             if k not in d or not same(d[k], v):
                 return False
         return True
+    if c is _Deep and s.repr is _OVER_BUDGET:
+        return True  # beyond the snapshot budget: changes there are not tracked
     if c is _Cycle or c is _Deep:
         return False
     # A tuple/frozenset stored as itself was compared by identity above; an equal

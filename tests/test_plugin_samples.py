@@ -42,3 +42,26 @@ def test_long_bytearray_repr_is_bounded_and_a_prefix():
     data_changes = [s.changes["data"] for s in t.steps if "data" in s.changes]
     assert len(data_changes) >= 3  # created, then changed by the slice assignments
     validate(t.to_json())
+
+
+def test_snapshot_of_a_wide_object_graph_is_bounded():
+    from pytrace_sem import _runtime as _rt
+
+    mod = _load("wide_object_graph")
+    b = mod.Builder()
+    s = _rt.snap(b)
+
+    def count(x):
+        if isinstance(x, _rt._Obj):
+            return 1 + sum(count(v) for v in (x.attrs or {}).values())
+        if isinstance(x, _rt._Seq):
+            return 1 + sum(count(v) for v in x.items)
+        return 0
+
+    assert count(s) <= _rt.SNAP_BUDGET + 100  # plus the value's own attributes
+    assert _rt.same(b, s)                    # unchanged: over-budget parts are not compared
+    t = pytrace_sem.trace(b.build, 3)
+    assert t.return_value["repr"] == "3"
+    steps_changes = [s.changes["self"]["attrs"]["steps"]["repr"] for s in t.steps if "self" in s.changes]
+    assert steps_changes[-1] == "[0, 1, 2]"
+    validate(t.to_json())
