@@ -19,6 +19,7 @@ and coroutine frames can be suspended and resumed out of order, so their calls
 
 from __future__ import annotations
 
+import reprlib as _reprlib
 import signal as _signal
 import sys
 import threading as _threading
@@ -347,6 +348,31 @@ def _quiet(fn, value):
         _top = saved
 
 
+# Below the depth limit a container is kept as text only. Its full repr would
+# cost time in the size of everything it holds (a module's globals, a parsed
+# config), at every step: a few items of a few levels say enough.
+_SHALLOW = _reprlib.Repr()
+_SHALLOW.maxlevel = 3
+_SHALLOW.maxdict = _SHALLOW.maxlist = _SHALLOW.maxtuple = _SHALLOW.maxset = _SHALLOW.maxfrozenset = 10
+_SHALLOW.maxdeque = _SHALLOW.maxarray = 10
+_SHALLOW.maxstring = _SHALLOW.maxother = _SHALLOW.maxlong = 200
+
+
+def _shallow(value):
+    return _call_guarded(_SHALLOW.repr, value)
+
+
+def shallow_repr(value, limit: int) -> str:
+    """A bounded repr of a container: its first items, a few levels deep (``reprlib``)."""
+    try:
+        text = _quiet(_shallow, value)
+    except BaseException as exc:  # noqa: BLE001 - a __repr__ inside failed or hung
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return f"<{type(value).__name__} object (repr raised {type(exc).__name__})>"
+    return text[:limit] if type(text) is str else f"<{type(value).__name__} object>"
+
+
 def safe_repr(value, limit: int = 10_000) -> tuple[str, str | None]:
     """``repr(value)``, or a placeholder when ``__repr__`` raises or does not return."""
     if type(value) is bytearray and len(value) > limit:
@@ -401,7 +427,7 @@ def snap(value, depth: int = 0, _path: tuple = ()):
         if vid in _path:
             return _Cycle(kind)
         if depth >= lim.max_depth:
-            return _Deep(kind, safe_repr(value, lim.max_string)[0])
+            return _Deep(kind, shallow_repr(value, lim.max_string))
         n = len(value)
         if n > lim.max_items:
             items = []
@@ -427,7 +453,7 @@ def snap(value, depth: int = 0, _path: tuple = ()):
         if vid in _path:
             return _Cycle("dict")
         if depth >= lim.max_depth:
-            return _Deep("dict", safe_repr(value, lim.max_string)[0])
+            return _Deep("dict", shallow_repr(value, lim.max_string))
         n = len(value)
         if n > lim.max_items:
             keys, vals = [], []

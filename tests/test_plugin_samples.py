@@ -65,3 +65,16 @@ def test_snapshot_of_a_wide_object_graph_is_bounded():
     steps_changes = [s.changes["self"]["attrs"]["steps"]["repr"] for s in t.steps if "self" in s.changes]
     assert steps_changes[-1] == "[0, 1, 2]"
     validate(t.to_json())
+
+
+def test_container_below_the_depth_limit_keeps_a_short_repr():
+    mod = _load("deep_big_container")
+    t = pytrace_sem.trace(mod.wrap, 20_000)
+    assert t.return_value["repr"] == "2"
+    box = [s.changes["box"] for s in t.steps if "box" in s.changes][-1]
+    deep = box
+    while "items" in deep:
+        deep = deep["items"][0]
+    assert deep.get("truncated") and deep["type"] == "dict"
+    assert len(deep["repr"]) < 1_000 and deep["repr"].startswith("{'k0': [0, 0, 0], ")
+    validate(t.to_json())
