@@ -351,7 +351,23 @@ def _quiet(fn, value):
 # Below the depth limit a container is kept as text only. Its full repr would
 # cost time in the size of everything it holds (a module's globals, a parsed
 # config), at every step: a few items of a few levels say enough.
-_SHALLOW = _reprlib.Repr()
+class _ShallowRepr(_reprlib.Repr):
+    def repr_dict(self, x, level):
+        # reprlib sorts keys; a dict's repr shows them in insertion order.
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        parts = []
+        for i, (k, v) in enumerate(x.items()):
+            if i >= self.maxdict:
+                parts.append("...")
+                break
+            parts.append(f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}")
+        return "{" + ", ".join(parts) + "}"
+
+
+_SHALLOW = _ShallowRepr()
 _SHALLOW.maxlevel = 3
 _SHALLOW.maxdict = _SHALLOW.maxlist = _SHALLOW.maxtuple = _SHALLOW.maxset = _SHALLOW.maxfrozenset = 10
 _SHALLOW.maxdeque = _SHALLOW.maxarray = 10

@@ -68,13 +68,16 @@ def test_snapshot_of_a_wide_object_graph_is_bounded():
 
 
 def test_container_below_the_depth_limit_keeps_a_short_repr():
+    from pytrace_sem import _runtime as _rt
+
     mod = _load("deep_big_container")
     t = pytrace_sem.trace(mod.wrap, 20_000)
-    assert t.return_value["repr"] == "2"
-    box = [s.changes["box"] for s in t.steps if "box" in s.changes][-1]
-    deep = box
-    while "items" in deep:
-        deep = deep["items"][0]
-    assert deep.get("truncated") and deep["type"] == "dict"
-    assert len(deep["repr"]) < 1_000 and deep["repr"].startswith("{'k0': [0, 0, 0], ")
+    assert t.return_value["repr"] == "11"
     validate(t.to_json())
+    inner = {f"k{i}": [i] * 3 for i in range(20_000)}
+    s = _rt.snap([[[[[[[[inner]]]]]]]])  # the dict sits at the depth limit (8)
+    while isinstance(s, _rt._Seq):
+        s = s.items[0]
+    assert isinstance(s, _rt._Deep) and s.cls == "dict"
+    assert len(s.repr) < 500 and s.repr.startswith("{'k0': [0, 0, 0], 'k1': [1, 1, 1], 'k2'")
+    assert s.repr.endswith(", ...}")

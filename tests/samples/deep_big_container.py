@@ -8,4 +8,5 @@ def wrap(n):
     inner = {f"k{i}": [i] * 3 for i in range(n)}
     box = [[[[[[[[[inner]]]]]]]]]
     box.append(n)
-    return len(box)
+    box[0].extend(range(8))
+    return len(box) + len(box[0])
