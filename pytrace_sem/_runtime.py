@@ -143,6 +143,7 @@ class Session:
         self.root: _Frame | None = None          # the first frame entered
         self.root_gen = 0                        # id of the root's frame when it is a generator
         self.quiet = 0                           # calls inside the root while nothing records
+        self.keep = None                         # callable(info): record this nested call? (None: all)
 
 
 # Autostarted sessions whose root generator is suspended while unrelated code
@@ -811,7 +812,7 @@ def e(info, *args):
     sess = _session
     if _busy:
         return
-    if sess is not None and not sess.recording and sess.stack and _get_ident() == sess.thread:
+    if sess is not None and (not sess.recording or sess.quiet) and sess.stack and _get_ident() == sess.thread:
         # Nothing records: only the root's exit matters, so a nested call is
         # counted (its l() uncounts it) instead of getting a frame record.
         sess.quiet += 1
@@ -825,6 +826,12 @@ def e(info, *args):
         if sess is None:
             return
     if _get_ident() != sess.thread:
+        return
+    if sess.keep is not None and sess.stack and not sess.keep(info):
+        # A call the session leaves out, with everything it calls (the pytest
+        # plugin keeps the root's own code only): recording pauses until it returns.
+        sess.quiet += 1
+        _top = None
         return
     _enter(sess, info, args)
 
@@ -920,11 +927,14 @@ def _raise(sess, fr, frame):
 
 def l():  # noqa: E743 - short on purpose: it is called at every function exit
     """The current function is leaving (called from its ``finally``)."""
+    global _top
     sess = _session
     if _busy or sess is None or _get_ident() != sess.thread or not sess.stack:
         return
     if sess.quiet:
         sess.quiet -= 1
+        if not sess.quiet and sess.recording:
+            _top = sess.stack[-1]  # back from a call left out
         return
     _leave(sess)
 
@@ -958,8 +968,9 @@ def ge(info, *args):
     sess = _session
     if _busy:
         return
-    if sess is not None and sess.stack and _silent(sess) and _get_ident() == sess.thread:
-        return  # nested in a session that records nothing: no record needed
+    if sess is not None and sess.stack and _get_ident() == sess.thread and (
+            sess.quiet or _silent(sess) or (sess.keep is not None and not sess.keep(info))):
+        return  # nested where nothing records, or left out: no record needed
     if sess is not None and sess.root_gen and not sess.stack:
         sess = _park(sess, sys._getframe(1))
     if sess is None:
@@ -1070,7 +1081,7 @@ def gy(st, value):
     if _no_generators(_session):
         return value
     sess, fr = _gframe()
-    if fr is not None:
+    if fr is not None and not sess.quiet:
         if sess.recording:
             _record(fr, st, (), snap(value))
         stack = sess.stack
@@ -1089,7 +1100,7 @@ def gz(st, value):
     sess, fr = _gframe()
     if fr is None and _parked:
         sess, fr = _unpark(id(sys._getframe(1)))
-    if fr is not None:
+    if fr is not None and not sess.quiet:
         stack = sess.stack
         if not stack or stack[-1] is not fr:
             fr.depth = len(stack) if stack or fr is sess.root else 1
@@ -1105,7 +1116,7 @@ def gx():
     sess, fr = _gframe()
     if fr is None and _parked:
         sess, fr = _unpark(id(sys._getframe(1)))
-    if fr is not None and sess.recording:
+    if fr is not None and sess.recording and not sess.quiet:
         saved = _top
         _top = fr
         try:

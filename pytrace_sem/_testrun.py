@@ -87,6 +87,10 @@ class _Func:
             self.allowed = frozenset(id(i) for i in self._module_infos if self.line <= i[1] <= end)
         return self.allowed
 
+    def keep(self, info: tuple) -> bool:
+        """Whether a call nested in this function's trace is recorded (its own code only)."""
+        return id(info) in self.own_infos()
+
     def counts(self) -> dict[str, int]:
         kept = len(self.kept_first) + len(self.reservoir)
         return {"calls": self.calls, "recorded": self.recorded, "kept": kept,
@@ -216,6 +220,7 @@ class RunRecorder:
             sess.on_root_exit = _end_quietly
         else:
             test, phase = self._test, self.phase
+            sess.keep = f.keep  # other functions' steps would be dropped anyway: do not record them
             sess.on_root_exit = lambda s: self._deliver(s, f, slot, test, phase)
         return sess
 

@@ -130,3 +130,31 @@ def test_silent_session_ends_at_root_exit(sample):
         sample.total_of_evens(2)
     assert [t.function for t in traces] == ["total_of_evens"]
     assert {s.function for s in traces[0].steps} >= {"total_of_evens", "evens", "inc", "outer", "inner"}
+
+
+def test_keep_leaves_out_foreign_calls(sample):
+    # The plugin records the root's own code only: calls the session's keep()
+    # rejects pause recording until they return, whatever they call back.
+    pytrace_sem.traced(sample.own_and_foreign)
+    for name in ("apply_twice",):
+        pytrace_sem.traced(getattr(sample, name))
+    own = {"own_and_foreign", "own_and_foreign.<locals>.bump"}
+    saved = _rt._autostart
+
+    def autostart(info):
+        sess = saved(info)
+        if sess is not None:
+            sess.keep = lambda i: i[0] in own
+        return sess
+
+    _rt.set_autostart(autostart)
+    try:
+        with pytrace_sem.collect() as traces:
+            assert sample.own_and_foreign(1) == 3 + 0 + 2 + 6
+    finally:
+        _rt.set_autostart(saved)
+    (t,) = traces
+    assert {s.function for s in t.steps} == {"own_and_foreign"}
+    assert [s.line for s in t.steps if s.event == "iteration"] == [7, 7]
+    assert t.steps[-1].event == "return" and t.return_value["repr"] == "11"
+    assert [s.changes["total"]["repr"] for s in t.steps if "total" in s.changes] == ["3", "5", "11"]

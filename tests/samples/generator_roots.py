@@ -56,3 +56,19 @@ def fail(n):
 def total_of_evens(n):
     total = sum(evens(n)) + inc(0)
     return total + sum(list(outer(2))[:2])
+
+
+def apply_twice(f, x):
+    return f(f(x))
+
+
+def own_and_foreign(n):
+    def bump(v):
+        w = v + 1
+        return w
+
+    total = apply_twice(bump, n)
+    for e in evens(2):
+        total += e
+    total += inc(total)
+    return total
