@@ -135,12 +135,14 @@ class RunRecorder:
         self._previous = _rt._autostart
         _rt.set_autostart(self._autostart)
 
-    def begin_test(self, nodeid: str) -> None:
+    def begin_test(self, nodeid: str, test_function: Any = None) -> None:
         self._test = nodeid
         self._thread = get_ident()
         self.phase = "setup"
         if self.options.relax_hypothesis:
             _relax_hypothesis()
+            if test_function is not None:
+                relax_test(test_function)
 
     def end_test(self) -> None:
         """Close what the test left open: a suspended generator root, parked sessions."""
@@ -307,20 +309,46 @@ def _end_quietly(sess: _rt.Session) -> None:
 _PROFILE = "pytrace-sem"
 
 
+def _relaxed(hyp: Any, current: Any) -> Any:
+    """``current`` Hypothesis settings without a deadline and with too_slow suppressed, or None if already so."""
+    too_slow = hyp.HealthCheck.too_slow
+    if current.deadline is None and too_slow in current.suppress_health_check:
+        return None
+    suppressed = list(current.suppress_health_check)
+    if too_slow not in suppressed:
+        suppressed.append(too_slow)
+    return hyp.settings(current, deadline=None, suppress_health_check=suppressed)
+
+
+def relax_test(test_function: Any) -> None:
+    """Relax the settings a ``@given`` test captured when it was decorated (including its own ``@settings``)."""
+    hyp = sys.modules.get("hypothesis")
+    if hyp is None:
+        return
+    target = getattr(test_function, "__func__", test_function)
+    try:
+        # Hypothesis binds a test's settings when @given/@settings run, before any
+        # profile this plugin could load: so they are replaced on the test itself.
+        current = getattr(target, "_hypothesis_internal_use_settings", None)
+        if current is None:
+            return
+        relaxed = _relaxed(hyp, current)
+        if relaxed is not None:
+            target._hypothesis_internal_use_settings = relaxed
+    except Exception:  # noqa: BLE001 - an unknown Hypothesis version: leave the test alone
+        pass
+
+
 def _relax_hypothesis() -> None:
     """Instrumented code is slower: no deadlines, no too_slow health check (only if the suite uses Hypothesis)."""
     hyp = sys.modules.get("hypothesis")
     if hyp is None:
         return
     try:
-        settings, health = hyp.settings, hyp.HealthCheck
-        current = settings.default
-        if current.deadline is None and health.too_slow in current.suppress_health_check:
+        relaxed = _relaxed(hyp, hyp.settings.default)
+        if relaxed is None:
             return
-        suppressed = list(current.suppress_health_check)
-        if health.too_slow not in suppressed:
-            suppressed.append(health.too_slow)
-        settings.register_profile(_PROFILE, parent=current, deadline=None, suppress_health_check=suppressed)
-        settings.load_profile(_PROFILE)
+        hyp.settings.register_profile(_PROFILE, parent=relaxed)
+        hyp.settings.load_profile(_PROFILE)
     except Exception:  # noqa: BLE001 - an unknown Hypothesis version: leave its settings alone
         pass

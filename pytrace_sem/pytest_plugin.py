@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["pytest_addoption", "pytest_load_initial_conftests", "pytest_runtest_protocol",
+__all__ = ["pytest_addoption", "pytest_load_initial_conftests", "pytest_configure", "pytest_runtest_protocol",
            "pytest_sessionfinish", "pytest_terminal_summary"]
 
 _KEY = pytest.StashKey[Any]()
@@ -173,13 +173,24 @@ def _clear(outdir: Path) -> None:
             file.unlink()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # After the suite's own conftest loaded its Hypothesis profile, before test
+    # modules are imported (their @given binds the profile then).
+    rec = config.stash.get(_KEY, None)
+    if rec is not None and rec.options.relax_hypothesis:
+        from pytrace_sem._testrun import _relax_hypothesis
+
+        _relax_hypothesis()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: Any):
     rec = item.config.stash.get(_KEY, None)
     if rec is None:
         yield
         return
-    rec.begin_test(item.nodeid)
+    rec.begin_test(item.nodeid, getattr(item, "obj", None))
     try:
         yield
     finally:

@@ -299,6 +299,15 @@ def test_hypothesis_deadlines_are_relaxed_only_when_used() -> None:
             "settings.load_profile('suite')\n"
             "_relax_hypothesis()\n"
             "d = settings.default\n"
-            "print('RESULT', d.deadline, list(d.suppress_health_check) == [HealthCheck.too_slow], d.derandomize)\n")
+            "print('RESULT', d.deadline, list(d.suppress_health_check) == [HealthCheck.too_slow], d.derandomize)\n"
+            "from hypothesis import given, strategies as st\n"
+            "from pytrace_sem._testrun import relax_test\n"
+            "@given(st.integers())\n"
+            "@settings(deadline=timedelta(milliseconds=5), max_examples=7)\n"
+            "def t(x): pass\n"
+            "relax_test(t)\n"
+            "s = t._hypothesis_internal_use_settings\n"
+            "print('TEST', s.deadline, s.max_examples, HealthCheck.too_slow in s.suppress_health_check)\n")
     r = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True)
     assert "RESULT None True True" in r.stdout, r.stdout + r.stderr
+    assert "TEST None 7 True" in r.stdout, r.stdout + r.stderr
