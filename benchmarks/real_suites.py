@@ -18,9 +18,11 @@ it runs the suite twice with ``--junitxml`` (plain, then with
 * the recorder reported no errors and no damaged lines.
 
 It prints a Markdown table of wall times (the overhead) and exits 1 if any check
-fails. ``--warm`` first fills the instrumented-code cache with an untimed plugin
-run, so the timed run shows the steady-state cost; without it the timed plugin
-run includes rewriting every module (what a first run, or CI, pays).
+fails. ``--warm`` first fills the instrumented-code cache with a plugin run (its
+time is shown too), so the timed runs show the steady-state cost; without it the
+timed plugin run includes rewriting every module (what a first run, or CI, pays).
+``--repeat N`` alternates N plain and N plugin runs and reports the medians (the
+development machine is shared and noisy).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -257,11 +260,12 @@ class Result:
     summary: str = ""
     base_s: float = 0.0
     plugin_s: float = 0.0
+    first_s: float = 0.0
     traces: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
-def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist: int) -> Result:
+def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist: int, repeat: int = 1) -> Result:
     suite = SUITES[name]
     res = Result(name)
     check_import_root(py, tree, suite)
@@ -271,13 +275,17 @@ def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist:
     extra = ["-n", str(xdist)] if xdist else []
     targets = [f"--pytrace-sem-target={p}" for p in suite.packages]
     plugin = [f"--pytrace-sem={out / 'traces'}", *targets, f"--pytrace-sem-cache-dir={workdir / 'cache'}"]
-    log(f"{name}: plain run")
-    res.base_s = pytest_run(py, tree, suite, out / "base.xml", extra, out / "base.log")
     if warm:
-        log(f"{name}: untimed plugin run to fill the code cache")
-        pytest_run(py, tree, suite, out / "warm.xml", extra + plugin, out / "warm.log")
-    log(f"{name}: run with the plugin")
-    res.plugin_s = pytest_run(py, tree, suite, out / "plugin.xml", extra + plugin, out / "plugin.log")
+        log(f"{name}: first plugin run, to fill the code cache")
+        res.first_s = pytest_run(py, tree, suite, out / "warm.xml", extra + plugin, out / "warm.log")
+    base_times, plugin_times = [], []
+    for i in range(repeat):
+        # Alternate the two, so that a slow spell of a shared machine hits both.
+        log(f"{name}: plain run ({i + 1}/{repeat})")
+        base_times.append(pytest_run(py, tree, suite, out / "base.xml", extra, out / "base.log"))
+        log(f"{name}: run with the plugin ({i + 1}/{repeat})")
+        plugin_times.append(pytest_run(py, tree, suite, out / "plugin.xml", extra + plugin, out / "plugin.log"))
+    res.base_s, res.plugin_s = statistics.median(base_times), statistics.median(plugin_times)
     base, traced = outcomes(out / "base.xml"), outcomes(out / "plugin.xml")
     res.tests = len(base)
     res.summary = counts(base)
@@ -298,19 +306,23 @@ def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist:
     return res
 
 
-def table(results: list[Result], warm: bool) -> str:
+def table(results: list[Result], warm: bool, repeat: int = 1) -> str:
     cache = "warm" if warm else "cold"
-    lines = [f"| suite | tests (plain run) | plain | with plugin ({cache} cache) | ratio | traces kept "
+    if repeat > 1:
+        cache += f", median of {repeat}"
+    first = " first plugin run (rewriting modules) |" if warm else ""
+    lines = [f"| suite | tests (plain run) | plain | with plugin ({cache} cache) | ratio |{first} traces kept "
              "(functions) | outcomes identical |",
-             "|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|" + ("---|" if warm else "") + "---|---|"]
     for r in results:
         ratio = r.plugin_s / r.base_s if r.base_s else float("nan")
         if not r.tests:
             same = "not run: " + "; ".join(r.problems)[:200]
         else:
             same = "yes" if not any("differ" in p for p in r.problems) else "**no**"
+        cold = f" {r.first_s:.1f} s ({r.first_s / r.base_s:.2f}x) |" if warm and r.base_s else ""
         lines.append(f"| {r.suite} {SUITES[r.suite].version} | {r.summary} | {r.base_s:.1f} s | {r.plugin_s:.1f} s "
-                     f"| {ratio:.2f}x | {r.traces.get('own', 0)} ({r.traces.get('functions', 0)}) | {same} |")
+                     f"| {ratio:.2f}x |{cold} {r.traces.get('own', 0)} ({r.traces.get('functions', 0)}) | {same} |")
     return "\n".join(lines) + "\n"
 
 
@@ -322,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="sdists, unpacked trees, the virtual environment, outputs (default build/real-suites)")
     ap.add_argument("--python", default=sys.executable, help="interpreter for the virtual environment")
     ap.add_argument("--warm", action="store_true", help="fill the instrumented-code cache first (untimed)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="time N runs of each (alternating) and report medians (default 1)")
     ap.add_argument("-n", "--xdist", type=int, default=0, metavar="N", help="run both with pytest-xdist -n N")
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = ap.parse_args(argv)
@@ -337,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         tree = fetch(SUITES[name], workdir, args.python)
         try:
-            r = run_suite(name, workdir, py, tree, args.warm, args.xdist)
+            r = run_suite(name, workdir, py, tree, args.warm, args.xdist, max(1, args.repeat))
         except CheckFailed as exc:
             r = Result(name, problems=[str(exc)])
         results.append(r)
@@ -345,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{name}: {r.summary}; plain {r.base_s:.1f} s, plugin {r.plugin_s:.1f} s; "
             f"{r.traces.get('own', 0)} traces of {r.traces.get('functions', 0)} functions; {status}")
         failed |= bool(r.problems)
-    text = table(results, args.warm)
+    text = table(results, args.warm, args.repeat)
     print(text, end="")
     if args.markdown:
         args.markdown.write_text(text)
