@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -284,6 +285,8 @@ def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist:
         log(f"{name}: plain run ({i + 1}/{repeat})")
         base_times.append(pytest_run(py, tree, suite, out / "base.xml", extra, out / "base.log"))
         log(f"{name}: run with the plugin ({i + 1}/{repeat})")
+        if not warm:
+            shutil.rmtree(workdir / "cache", ignore_errors=True)  # cold: every module is rewritten
         plugin_times.append(pytest_run(py, tree, suite, out / "plugin.xml", extra + plugin, out / "plugin.log"))
     res.base_s, res.plugin_s = statistics.median(base_times), statistics.median(plugin_times)
     base, traced = outcomes(out / "base.xml"), outcomes(out / "plugin.xml")

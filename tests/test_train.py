@@ -86,6 +86,18 @@ def test_tiny_model_reloads_and_trains_on_the_assistant_turn_only(tiny: Path) ->
     assert 0.5e6 < sum(p.numel() for p in model.parameters()) < 2e6
 
 
+def test_generation_accepts_a_list_of_end_ids(tiny: Path) -> None:
+    """Saved generation configs may hold several end-of-sequence ids (a list): generate still stops on each."""
+    from semcoder.eval.backends import GenerationSettings, HFBackend, Request
+
+    backend = HFBackend(str(tiny), threads=1)
+    eos = backend.tokenizer.eos_token_id
+    backend.model.generation_config.eos_token_id = [eos, eos + 1]
+    request = Request(kind="cruxeval-output", prompt="def f(x):\n    return x", context={})
+    out = backend.generate([request], GenerationSettings(max_new_tokens=5, batch_size=1))
+    assert len(out) == 1 and len(out[0]) == 1 and isinstance(out[0][0], str)
+
+
 def test_semcoder_template_for_base_models(tiny: Path) -> None:
     from transformers import AutoTokenizer
 

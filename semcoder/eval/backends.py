@@ -188,7 +188,7 @@ class HFBackend:
         torch.manual_seed(settings.seed)
         prompts = [_chat_prompt(self.tokenizer, r) for r in requests]
         out: list[list[str]] = []
-        eos = [i for i in {self.tokenizer.eos_token_id, self.model.generation_config.eos_token_id} if i is not None]
+        eos = _eos_ids(self.tokenizer.eos_token_id, self.model.generation_config.eos_token_id)
         for start in range(0, len(prompts), settings.batch_size):
             batch = prompts[start : start + settings.batch_size]
             enc = self.tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
@@ -352,3 +352,13 @@ def make_backend(name: str, model: str | None = None, **options: Any) -> Backend
             raise EvalError(f"the {name} backend needs --model (a local folder or a hub id)")
         return factories[name](model, **options)
     return factories[name](**options)
+
+
+def _eos_ids(*found) -> list[int]:
+    """End-of-sequence ids from the tokenizer and the generation config (each an id, a list or None)."""
+    ids: list[int] = []
+    for x in found:
+        for i in x if isinstance(x, (list, tuple)) else [x]:
+            if i is not None and i not in ids:
+                ids.append(int(i))
+    return ids
