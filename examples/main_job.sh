@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end, on the bundled data (README's first command):
 #
-#   bash examples/main_job.sh            # about 10 minutes on 2 cores, offline after the install
+#   bash examples/main_job.sh            # about 15 minutes on 2 cores after a few minutes of install
 #
 #  1. a virtual environment in .venv (or $VENV) with this project and its `train` extra
 #     (the CPU build of torch first: a bare requirement would pull a multi-GB CUDA build);
