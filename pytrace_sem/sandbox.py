@@ -1258,9 +1258,17 @@ def _build_process_classes() -> None:
         globals()[cls.__name__] = cls
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 def __getattr__(name: str) -> Any:
     if name in ("_SeededPopen", "_SandboxProcess"):
-        _build_process_classes()
+        # Once per process, under a lock: pickle finds a process object's class by
+        # name, so threads starting their first workers together must share one class
+        # (a second copy is not "the" class, and pickling it fails).
+        with _BUILD_LOCK:
+            if name not in globals():
+                _build_process_classes()
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -625,3 +625,39 @@ def test_finalizer_run_after_the_task_is_still_refused(box: Sandbox, sentinel: S
     result = run_hostile(box, "finalizer_in_a_cycle", sentinel)
     assert result.status == "blocked"
     assert "os.remove" in result.error
+
+
+
+_FIRST_START_RACE = """
+import pickle, threading
+import pytrace_sem.sandbox as sandbox
+
+barrier = threading.Barrier(8)
+seen = []
+
+def first_start():
+    barrier.wait()
+    seen.append(sandbox._SandboxProcess)   # built on first use, by whichever thread comes first
+
+threads = [threading.Thread(target=first_start) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+same = all(cls is sandbox._SandboxProcess for cls in seen)
+pickle.dumps(sandbox._SandboxProcess)      # by reference: only "the" class pickles
+print(len(seen), same)
+"""
+
+
+def test_threads_starting_their_first_workers_together() -> None:
+    """Threads that start their first workers at once share one worker class.
+
+    A second copy of the class is not the one pickle finds by name, and a worker
+    whose process object has it cannot start (seen with 8 corpus workers).
+    """
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _FIRST_START_RACE], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["8", "True"]
