@@ -84,6 +84,39 @@ def function_scope_names(source: str, name: str) -> tuple[set[str], set[str]]:
     return own, comp
 
 
+_SEED_FREE = (int, float, complex, bool, type(None))
+
+
+def canonical_repr(value: Any) -> str:
+    """Python's ``repr``, except that sets whose order depends on the hash seed list
+    their items sorted by (type name, repr), as pytrace_sem's values do."""
+    t = type(value)
+    if t is list:
+        return "[" + ", ".join(map(canonical_repr, value)) + "]"
+    if t is tuple:
+        inner = ", ".join(map(canonical_repr, value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if t is dict:
+        return "{" + ", ".join(f"{canonical_repr(k)}: {canonical_repr(v)}" for k, v in value.items()) + "}"
+    if t is set or t is frozenset:
+        if not value:
+            return "set()" if t is set else "frozenset()"
+        items = [(type(e).__name__, canonical_repr(e)) for e in value]
+        if not all(_seed_free_item(e) for e in value):
+            items.sort()
+        inner = "{" + ", ".join(r for _, r in items) + "}"
+        return inner if t is set else f"frozenset({inner})"
+    return repr(value)
+
+
+def _seed_free_item(e: Any) -> bool:
+    if type(e) in _SEED_FREE:
+        return True
+    if type(e) is tuple or type(e) is frozenset:
+        return all(_seed_free_item(x) for x in e)
+    return False
+
+
 def reference_sequences(func: Callable, args: tuple, kwargs: dict) -> tuple[dict[str, list[str]], Any, BaseException | None]:
     """Per local name, the values it takes (reprs, consecutive duplicates collapsed)."""
     code = func.__code__
@@ -93,7 +126,7 @@ def reference_sequences(func: Callable, args: tuple, kwargs: dict) -> tuple[dict
     def record(frame) -> None:
         for name, value in frame.f_locals.items():
             try:
-                text = norm(repr(value))
+                text = norm(canonical_repr(value))
             except Exception as exc:  # noqa: BLE001
                 text = f"<repr raised {type(exc).__name__}>"
             if len(text) > LONG:

@@ -15,7 +15,14 @@ import pytest
 
 import pytrace_sem
 from tests import datasets
-from tests.reference import function_scope_names, matches, norm, our_sequences, reference_sequences
+from tests.reference import (
+    canonical_repr,
+    function_scope_names,
+    matches,
+    norm,
+    our_sequences,
+    reference_sequences,
+)
 
 # Large enough that nothing in the data is cut, except HumanEval/59's sieve of
 # 13196 booleans, mutated 30,000 times: exact copies of it at every step would
@@ -37,7 +44,7 @@ def _check(source: str, entry: str, call: str, args: tuple) -> None:
     t = pytrace_sem.trace_call(source, call, **BIG)
     if error is None:
         assert t.exception is None, t.exception
-        assert t.return_value["repr"] == norm(repr(result))
+        assert t.return_value["repr"] == norm(canonical_repr(result))
     else:
         assert t.exception is not None and t.exception.type == type(error).__qualname__
     ours = our_sequences(t)
@@ -71,7 +78,7 @@ def test_cruxeval_faithful(problem):
     args = eval(f"(lambda *a, **k: a)({problem['input']})", ns)  # noqa: S307
     _check(source, "f", call, args)
     t = pytrace_sem.trace_call(source, call, **BIG)
-    assert t.return_value["repr"] == norm(repr(eval(problem["output"], ns)))  # noqa: S307
+    assert t.return_value["repr"] == norm(canonical_repr(eval(problem["output"], ns)))  # noqa: S307
 
 
 def _humaneval_cases():
@@ -90,3 +97,19 @@ def test_humaneval_faithful(problem, i):
     call = f"{problem['entry_point']}(*_pytrace_sem_args)"
     src = source + f"\n_pytrace_sem_args = {args!r}\n"
     _check(src, problem["entry_point"], call, args)
+
+
+SETS = """
+def f(text, extra):
+    seen = set()
+    for ch in text:
+        seen.add(ch)
+    both = frozenset(seen | {extra, (1, extra)})
+    groups = {len(w): {w} for w in text.split()}
+    return seen, both, groups
+"""
+
+
+def test_sets_of_strings_against_the_reference():
+    """Sets whose order follows the hash seed: compared in the canonical (sorted) order."""
+    _check(SETS, "f", "f('the quick brown fox', 'zz')", ("the quick brown fox", "zz"))
