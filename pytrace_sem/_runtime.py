@@ -664,9 +664,10 @@ def s(st, *vals):
     fr = _top
     if fr is None or _get_ident() != _thread:
         return
-    if not st[3] and not fr.muts:
-        # The common case: nothing mutable is tracked and the statement cannot
-        # mutate anything, so immutable values are logged as they are.
+    if not fr.muts and st[3].__class__ is not tuple:
+        # The common case: nothing mutable is tracked (so nothing can have
+        # mutated) and no nested function rebinds names of this frame, so
+        # immutable values are logged as they are.
         for v in vals:
             if type(v) not in _ATOMS_FROZEN:
                 break
@@ -688,7 +689,7 @@ def s1(st, value):
     fr = _top
     if fr is None or _get_ident() != _thread:
         return
-    if type(value) in _ATOMS_FROZEN and not st[3] and not fr.muts:
+    if type(value) in _ATOMS_FROZEN and not fr.muts and st[3].__class__ is not tuple:
         log = _log
         log.append((fr, st, value))
         if len(log) >= _max_steps:
@@ -731,7 +732,7 @@ def b(st, test):
     outcome = True if test else False
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        if not st[3] and not fr.muts:
+        if not fr.muts and st[3].__class__ is not tuple:
             log = _log
             log.append((fr, st, outcome))  # short entry: the third item is the outcome
             if len(log) >= _max_steps:
@@ -761,7 +762,7 @@ def r(st, value):
     """A return statement is about to return ``value``; returns it."""
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        if type(value) in _ATOMS_FROZEN and not st[3] and not fr.muts:
+        if type(value) in _ATOMS_FROZEN and not fr.muts and st[3].__class__ is not tuple:
             _log.append((fr, st, value))  # short entry: the third item is the returned value
         else:
             _record(fr, st, (), snap(value))
