@@ -24,6 +24,7 @@ import signal as _signal
 import sys
 import threading as _threading
 import types
+from itertools import islice as _islice
 from operator import is_ as _is
 from threading import get_ident as _get_ident
 
@@ -160,9 +161,10 @@ def take_parked() -> list[Session]:
 
 def begin(limits: Limits) -> Session:
     """Start a session; the next instrumented call becomes its root (depth 0)."""
-    global _session, _log, _max_steps, _thread, _top
+    global _session, _log, _max_steps, _thread, _top, _changed_fp
     sess = Session(limits)
     _session = sess
+    _changed_fp = None
     _log = sess.log
     _max_steps = limits.max_steps
     _thread = sess.thread
@@ -447,24 +449,16 @@ def snap(value, depth: int = 0, _path: tuple = ()):
             return _Deep(kind, shallow_repr(value, lim.max_string))
         n = len(value)
         if n > lim.max_items:
-            items = []
-            for i, e in enumerate(value):
-                if i >= lim.max_items:
-                    break
-                items.append(e)
+            items = value[: lim.max_items] if t is list else list(_islice(value, lim.max_items))
             cut = True
         else:
             items = list(value)
             cut = False
-        flat = True
-        for e in items:
-            if type(e) not in _ATOMS_FROZEN:
-                flat = False
-                break
+        flat = _ATOMS_FROZEN.issuperset(map(type, items))
         if not flat:
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
-        return _Seq(kind, items, n, flat, cut, _fingerprint(value) if cut else None)
+        return _Seq(kind, items, n, flat, cut, _cut_fingerprint(value, depth) if cut else None)
     if t is dict:
         vid = id(value)
         if vid in _path:
@@ -473,32 +467,19 @@ def snap(value, depth: int = 0, _path: tuple = ()):
             return _Deep("dict", shallow_repr(value, lim.max_string))
         n = len(value)
         if n > lim.max_items:
-            keys, vals = [], []
-            for i, (k, v) in enumerate(value.items()):
-                if i >= lim.max_items:
-                    break
-                keys.append(k)
-                vals.append(v)
+            keys = list(_islice(value, lim.max_items))
+            vals = list(_islice(value.values(), lim.max_items))
             cut = True
         else:
             keys = list(value)
             vals = list(value.values())
             cut = False
-        flat = True
-        for e in vals:
-            if type(e) not in _ATOMS_FROZEN:
-                flat = False
-                break
-        if flat:
-            for e in keys:
-                if type(e) not in _ATOMS_FROZEN:
-                    flat = False
-                    break
+        flat = _ATOMS_FROZEN.issuperset(map(type, vals)) and _ATOMS_FROZEN.issuperset(map(type, keys))
         if not flat:
             path = _path + (vid,)
             keys = [snap(k, depth + 1, path) for k in keys]
             vals = [snap(v, depth + 1, path) for v in vals]
-        return _Map(keys, vals, n, flat, cut, _fingerprint(value) if cut else None)
+        return _Map(keys, vals, n, flat, cut, _cut_fingerprint(value, depth) if cut else None)
     return _snap_object(value, t, depth, _path, lim)
 
 
@@ -581,11 +562,28 @@ def _same_cut(live, s, kept) -> bool:
     # fingerprint of the whole still matches.
     if not s.flat or s.fp is None:
         return False
+    global _changed_fp
     if s.__class__ is _Seq:
         head = live if type(live) is list or type(live) is tuple else list(live)
         if not all(map(_is, head[: len(kept)], kept)):
             return False
-    return _fingerprint(live) == s.fp
+    fp = _fingerprint(live)
+    if fp == s.fp:
+        return True
+    _changed_fp = (live, fp)
+    return False
+
+
+# (container, fingerprint) when the last _same_cut saw a change there: the
+# snapshot that _mutations takes next reuses it instead of hashing all again.
+_changed_fp = None
+
+
+def _cut_fingerprint(value, depth):
+    seen = _changed_fp
+    if depth == 0 and seen is not None and seen[0] is value:
+        return seen[1]
+    return _fingerprint(value)
 
 
 def _is_obj(s) -> bool:
@@ -618,6 +616,7 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
 
 
 def _mutations(fr: _Frame, skip) -> list | None:
+    global _changed_fp
     extra = None
     muts = fr.muts
     for name, (obj, sn) in muts.items():
@@ -625,6 +624,7 @@ def _mutations(fr: _Frame, skip) -> list | None:
             continue
         if not same(obj, sn):
             new = snap(obj)
+            _changed_fp = None
             muts[name] = (obj, new)
             if extra is None:
                 extra = []

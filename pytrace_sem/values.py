@@ -154,7 +154,17 @@ class _Encoder:
         return out
 
     def seq(self, kind, items, length, cut, depth) -> dict:
-        enc = [self.enc(e, depth + 1) for e in items]
+        atoms = self.atoms
+        enc = []
+        for e in items:
+            c = type(e)
+            if c is int or c is str or c is bool or e is None:
+                got = atoms.get((c, e))
+                if got is None:
+                    got = atoms[(c, e)] = self.atom(e, c)
+            else:
+                got = self.enc(e, depth + 1)
+            enc.append(got)
         if (kind == "set" or kind == "frozenset") and not all(map(_seed_free, enc)):
             # Iteration order follows hashes that change with PYTHONHASHSEED (str,
             # bytes) or with addresses (plain objects): sort so every run agrees.
