@@ -50,7 +50,7 @@ K_LISTCOMP = 15
 K_SETCOMP = 16
 K_DICTCOMP = 17
 COMP_NAMES = {K_LISTCOMP: "<listcomp>", K_SETCOMP: "<setcomp>", K_DICTCOMP: "<dictcomp>"}
-# Kinds whose short log entry (frame, st, x) carries a payload x, not a bound value.
+# Kinds whose short log entry (serial, st, x) carries a payload x, not a bound value.
 PAYLOAD_KINDS = frozenset({K_BRANCH, K_RETURN})
 
 KIND_NAMES = {
@@ -135,6 +135,7 @@ class Session:
         self.stack: list[_Frame] = []
         self.gens: dict[int, _Frame] = {}
         self.serial = 0
+        self.frames: list[_Frame] = []           # by serial number - 1 (log entries name frames so)
         self.recording = True
         self.stopped_at: tuple | None = None    # (reason, steps, line)
         self.roots = 0
@@ -145,6 +146,10 @@ class Session:
         self.root_gen = 0                        # id of the root's frame when it is a generator
         self.quiet = 0                           # calls inside the root while nothing records
         self.keep = None                         # callable(info): record this nested call? (None: all)
+
+    def frame(self, serial: int) -> "_Frame":
+        """The frame that a log entry names by its serial number."""
+        return self.frames[serial - 1]
 
 
 # Autostarted sessions whose root generator is suspended while unrelated code
@@ -592,7 +597,9 @@ def _is_obj(s) -> bool:
 
 # -- the step log ---------------------------------------------------------------
 #
-# Each log entry is a tuple (frame, st, snaps, extra, payload):
+# Each log entry is a tuple (serial, st, snaps, extra, payload):
+#   serial   the serial number of the frame (``Session.frame`` finds it): an int,
+#            so that the cyclic GC can stop scanning entries of immutable values
 #   st       the constant tuple the rewriter wrote: (kind, line, names, may_mutate)
 #   snaps    snapshots of the values of ``names`` after the step (or None)
 #   extra    list of (name, snapshot) for tracked values that mutated, or None
@@ -664,16 +671,19 @@ def s(st, *vals):
     fr = _top
     if fr is None or _get_ident() != _thread:
         return
-    if not fr.muts and st[3].__class__ is not tuple:
-        # The common case: nothing mutable is tracked (so nothing can have
-        # mutated) and no nested function rebinds names of this frame, so
+    muts = fr.muts
+    if st[3].__class__ is not tuple and (
+            not muts or (not st[3] and not fr.objs and muts.keys().isdisjoint(st[2]))):
+        # The common case: no tracked mutable value can have changed (none is
+        # tracked, or the statement runs no code and none is an object), none
+        # is rebound here, and no nested function rebinds names of this frame:
         # immutable values are logged as they are.
         for v in vals:
             if type(v) not in _ATOMS_FROZEN:
                 break
         else:
             log = _log
-            log.append((fr, st, vals, None, None))
+            log.append((fr.serial, st, vals, None, None))
             if len(log) >= _max_steps:
                 _stop(_session, "max_steps", st[1])
             return
@@ -683,15 +693,17 @@ def s(st, *vals):
 def s1(st, value):
     """``s`` for a statement that binds one name: the most common case, kept lean.
 
-    Log entries come in two shapes: (frame, st, snaps, extra, payload), and this
-    short one, (frame, st, value), for an immutable value with nothing to check.
+    Log entries come in two shapes: (serial, st, snaps, extra, payload), and this
+    short one, (serial, st, value), for an immutable value with nothing to check.
     """
     fr = _top
     if fr is None or _get_ident() != _thread:
         return
-    if type(value) in _ATOMS_FROZEN and not fr.muts and st[3].__class__ is not tuple:
+    muts = fr.muts
+    if type(value) in _ATOMS_FROZEN and st[3].__class__ is not tuple and (
+            not muts or (not st[3] and not fr.objs and st[2][0] not in muts)):
         log = _log
-        log.append((fr, st, value))
+        log.append((fr.serial, st, value))
         if len(log) >= _max_steps:
             _stop(_session, "max_steps", st[1])
         return
@@ -714,7 +726,7 @@ def _record(fr, st, vals, payload):
     if st[3].__class__ is tuple:
         extra = _rebound(st[3], st[2], extra)
     log = _log
-    log.append((fr, st, snaps, extra, payload))
+    log.append((fr.serial, st, snaps, extra, payload))
     if len(log) >= _max_steps:
         _stop(_session, "max_steps", st[1])
 
@@ -732,9 +744,9 @@ def b(st, test):
     outcome = True if test else False
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        if not fr.muts and st[3].__class__ is not tuple:
+        if st[3].__class__ is not tuple and (not fr.muts or not (st[3] or fr.objs)):
             log = _log
-            log.append((fr, st, outcome))  # short entry: the third item is the outcome
+            log.append((fr.serial, st, outcome))  # short entry: the third item is the outcome
             if len(log) >= _max_steps:
                 _stop(_session, "max_steps", st[1])
         else:
@@ -762,8 +774,9 @@ def r(st, value):
     """A return statement is about to return ``value``; returns it."""
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        if type(value) in _ATOMS_FROZEN and not fr.muts and st[3].__class__ is not tuple:
-            _log.append((fr, st, value))  # short entry: the third item is the returned value
+        if type(value) in _ATOMS_FROZEN and st[3].__class__ is not tuple and (
+                not fr.muts or not (st[3] or fr.objs)):
+            _log.append((fr.serial, st, value))  # short entry: the third item is the returned value
         else:
             _record(fr, st, (), snap(value))
     elif _session is not None and _session.stopped_at is not None:
@@ -844,6 +857,7 @@ def _enter(sess, info, args):
         sess.roots += 1
     sess.serial += 1
     fr = _Frame(info, _depth(sess, stack), sess.serial)
+    sess.frames.append(fr)
     if sess.root is None:
         sess.root = fr
     stack.append(fr)

@@ -249,8 +249,9 @@ def _build_steps(sess, max_size, line_offset, rename):
     if sess.stopped_at is not None and len(log) > sess.limits.max_steps:
         log = log[: sess.limits.max_steps]
 
+    frames = sess.frames
     for entry in log:
-        fr = entry[0]
+        fr = frames[entry[0] - 1]
         st = entry[1]
         c = consts.get(id(st))
         if c is None:
@@ -415,7 +416,7 @@ def trace_call(source: str, call: str, **limits: int) -> Trace:
     bound = _bind(fn, args, kwargs)
     args_json = {name: encode(value, lim) for name, value in bound.items()}
     sess, result, error = _run(fn, args, kwargs, lim)
-    function = sess.log[0][0].info[0] if sess.log else ast.unparse(node.func)
+    function = sess.frame(sess.log[0][0]).info[0] if sess.log else ast.unparse(node.func)
     return _finish(sess, source=source, function=function, call=call.strip(), args=args_json,
                    result=result, error=error, max_size=max_size, untraced=mod.untraced)
 
@@ -586,18 +587,19 @@ def session_trace(sess: _rt.Session, *, source: str, function: str, max_size: in
     # Otherwise the root's outcome is its last return or raise step.
     for entry in () if sess.root_result is not None else reversed(sess.log):
         if len(entry) == 3:
-            fr, st, payload = entry
+            serial, st, payload = entry
         else:
-            fr, st, _snaps, _extra, payload = entry
-        if fr.depth == 0 and st[0] == _rt.K_RETURN:
+            serial, st, _snaps, _extra, payload = entry
+        depth = sess.frame(serial).depth
+        if depth == 0 and st[0] == _rt.K_RETURN:
             result = payload
             break
-        if fr.depth == 0 and st[0] == _rt.K_RAISE and payload is not None:
+        if depth == 0 and st[0] == _rt.K_RAISE and payload is not None:
             error = _Recorded(payload)
             break
     args = {}
     if sess.log and sess.log[0][1][0] == _rt.K_CALL:
-        fr, st, snaps, _e, _p = sess.log[0]
+        _serial, st, snaps, _e, _p = sess.log[0]
         args = {n: encode(s, sess.limits) for n, s in zip(st[2], snaps or ())}
     name = function.rsplit(".", 1)[-1]
     call = f"{name}({', '.join(a['repr'] for a in args.values())})"
