@@ -453,11 +453,13 @@ def snap(value, depth: int = 0, _path: tuple = ()):
         if depth >= lim.max_depth:
             return _Deep(kind, shallow_repr(value, lim.max_string))
         n = len(value)
+        # Tuples: once they are found to hold only atoms, the cyclic GC stops
+        # scanning them (a long trace holds very many snapshots).
         if n > lim.max_items:
-            items = value[: lim.max_items] if t is list else list(_islice(value, lim.max_items))
+            items = tuple(_islice(value, lim.max_items))
             cut = True
         else:
-            items = list(value)
+            items = tuple(value)
             cut = False
         flat = _ATOMS_FROZEN.issuperset(map(type, items))
         if not flat:
@@ -472,12 +474,12 @@ def snap(value, depth: int = 0, _path: tuple = ()):
             return _Deep("dict", shallow_repr(value, lim.max_string))
         n = len(value)
         if n > lim.max_items:
-            keys = list(_islice(value, lim.max_items))
-            vals = list(_islice(value.values(), lim.max_items))
+            keys = tuple(_islice(value, lim.max_items))
+            vals = tuple(_islice(value.values(), lim.max_items))
             cut = True
         else:
-            keys = list(value)
-            vals = list(value.values())
+            keys = tuple(value)
+            vals = tuple(value.values())
             cut = False
         flat = _ATOMS_FROZEN.issuperset(map(type, vals)) and _ATOMS_FROZEN.issuperset(map(type, keys))
         if not flat:
