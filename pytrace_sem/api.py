@@ -251,7 +251,7 @@ def _build_steps(sess, max_size, line_offset, rename):
 
     frames = sess.frames
     for entry in log:
-        fr = frames[entry[0] - 1]
+        serial = entry[0]
         st = entry[1]
         c = consts.get(id(st))
         if c is None:
@@ -259,12 +259,13 @@ def _build_steps(sess, max_size, line_offset, rename):
             tail = tails.get(kind, 0)
             payload_kind = kind in payload_kinds
             lean = not payload_kind and not tail and kind != K_DEL
-            c = consts[id(st)] = (kind, st[1], st[2], comp_names.get(kind), kind in always, kind == K_DEL,
-                                  tail, kind_names[kind], payload_kind, lean)
+            c = consts[id(st)] = (kind, st[1] - line_offset, st[2], comp_names.get(kind), kind in always,
+                                  kind == K_DEL, tail, kind_names[kind], payload_kind, lean)
         kind, line, names, comp, force, is_del, tail, event, payload_kind, lean = c
-        scope = fr.serial if comp is None else (fr.serial, line)
+        scope = serial if comp is None else (serial, line)
         where = state.get(scope)
         if where is None:
+            fr = frames[serial - 1]
             q = fr.info[0] if rename is None else rename(fr.info[0])
             where = state[scope] = ({}, fr.depth, q) if comp is None else ({}, fr.depth + 1, f"{q}.<locals>.{comp}")
         if len(entry) == 3:
@@ -290,9 +291,9 @@ def _build_steps(sess, max_size, line_offset, rename):
                     changes = {}
                     size += 60
                 if size > max_size:
-                    stopped = Stopped("max_size", len(steps), line - line_offset)
+                    stopped = Stopped("max_size", len(steps), line)
                     break
-                append(make(len(steps), line - line_offset, where[1], where[2], event, changes, (),
+                append(make(len(steps), line, where[1], where[2], event, changes, (),
                             None, None, None))
                 continue
             if payload_kind:
@@ -345,9 +346,9 @@ def _build_steps(sess, max_size, line_offset, rename):
                 exc_out = ExceptionInfo(type=payload[0], message=payload[1])
         size += 60
         if size > max_size:
-            stopped = Stopped("max_size", len(steps), line - line_offset)
+            stopped = Stopped("max_size", len(steps), line)
             break
-        append(make(len(steps), line - line_offset, where[1], where[2], event, changes, deleted,
+        append(make(len(steps), line, where[1], where[2], event, changes, deleted,
                     outcome, value_out, exc_out))
     if stopped is None and sess.stopped_at is not None:
         reason, after, line = sess.stopped_at
