@@ -166,10 +166,9 @@ def take_parked() -> list[Session]:
 
 def begin(limits: Limits) -> Session:
     """Start a session; the next instrumented call becomes its root (depth 0)."""
-    global _session, _log, _max_steps, _thread, _top, _changed_fp
+    global _session, _log, _max_steps, _thread, _top
     sess = Session(limits)
     _session = sess
-    _changed_fp = None
     _log = sess.log
     _max_steps = limits.max_steps
     _thread = sess.thread
@@ -427,8 +426,14 @@ _OVER_BUDGET = "..."
 _budget = 0
 
 
-def snap(value, depth: int = 0, _path: tuple = ()):
-    """A snapshot of ``value`` that later mutation cannot change."""
+_UNKNOWN = object()
+
+
+def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN):
+    """A snapshot of ``value`` that later mutation cannot change.
+
+    ``_fp``: the fingerprint of ``value`` if the caller has just computed it.
+    """
     global _budget
     t = type(value)
     if t in _ATOMS_FROZEN:
@@ -465,7 +470,9 @@ def snap(value, depth: int = 0, _path: tuple = ()):
         if not flat:
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
-        return _Seq(kind, items, n, flat, cut, _cut_fingerprint(value, depth) if cut else None)
+        if cut and _fp is _UNKNOWN:
+            _fp = _fingerprint(value)
+        return _Seq(kind, items, n, flat, cut, _fp if cut else None)
     if t is dict:
         vid = id(value)
         if vid in _path:
@@ -486,7 +493,9 @@ def snap(value, depth: int = 0, _path: tuple = ()):
             path = _path + (vid,)
             keys = [snap(k, depth + 1, path) for k in keys]
             vals = [snap(v, depth + 1, path) for v in vals]
-        return _Map(keys, vals, n, flat, cut, _cut_fingerprint(value, depth) if cut else None)
+        if cut and _fp is _UNKNOWN:
+            _fp = _fingerprint(value)
+        return _Map(keys, vals, n, flat, cut, _fp if cut else None)
     return _snap_object(value, t, depth, _path, lim)
 
 
@@ -586,13 +595,6 @@ def _same_cut(live, s, kept) -> bool:
 _changed_fp = None
 
 
-def _cut_fingerprint(value, depth):
-    seen = _changed_fp
-    if depth == 0 and seen is not None and seen[0] is value:
-        return seen[1]
-    return _fingerprint(value)
-
-
 def _is_obj(s) -> bool:
     return s.__class__ is _Obj
 
@@ -631,9 +633,11 @@ def _mutations(fr: _Frame, skip) -> list | None:
     for name, (obj, sn) in muts.items():
         if name in skip:
             continue
+        _changed_fp = None
         if not same(obj, sn):
-            new = snap(obj)
-            _changed_fp = None
+            seen = _changed_fp
+            _changed_fp = None  # holds a live value: let it go at once
+            new = snap(obj, 0, (), seen[1]) if seen is not None and seen[0] is obj else snap(obj)
             muts[name] = (obj, new)
             if extra is None:
                 extra = []
