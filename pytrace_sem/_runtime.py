@@ -579,10 +579,9 @@ def _same_cut(live, s, kept) -> bool:
     if not s.flat or s.fp is None:
         return False
     global _changed_fp
-    if s.__class__ is _Seq:
-        head = live if type(live) is list or type(live) is tuple else list(live)
-        if not all(map(_is, head[: len(kept)], kept)):
-            return False
+    # map() stops at the end of the kept head (the live container is longer).
+    if s.__class__ is _Seq and not all(map(_is, live, kept)):
+        return False
     fp = _fingerprint(live)
     if fp == s.fp:
         return True
