@@ -8,8 +8,10 @@ the plain call; pytrace_sem recording every step with value snapshots (the
 instrumented code running in a recording session, no step limit); the same
 plus building the Trace object (steps with encoded values: what trace_call
 returns); a plain sys.settrace tracer that records the changed locals (repr
-diff) at every line; and PySnooper writing to an in-memory buffer. Runs of
-the variants are interleaved so that load from other processes hits them alike.
+diff) at every line; and PySnooper writing to an in-memory buffer, its depth set
+to the recursion limit so that, like the others, it traces every call of every
+workload (the whole recursion of fib included). Runs of the variants are
+interleaved so that load from other processes hits them alike.
 It prints ratios to the plain time (a Markdown table) and geometric means over
 the four synthetic workloads.
 """
@@ -173,7 +175,8 @@ def _pysnooper(source: str):
     ns: dict = {}
     exec(compile(source, "<pysnooper>", "exec"), ns)  # noqa: S102
     buf = io.StringIO()
-    snooped = pysnooper.snoop(buf, depth=3, max_variable_length=None)(ns["run"])
+    # Every call below run(), however deep: the recursion limit bounds the nesting.
+    snooped = pysnooper.snoop(buf, depth=sys.getrecursionlimit(), max_variable_length=None)(ns["run"])
 
     def go():
         buf.seek(0)

@@ -24,6 +24,7 @@ import signal as _signal
 import sys
 import threading as _threading
 import types
+from itertools import islice as _islice
 from operator import is_ as _is
 from threading import get_ident as _get_ident
 
@@ -49,7 +50,7 @@ K_LISTCOMP = 15
 K_SETCOMP = 16
 K_DICTCOMP = 17
 COMP_NAMES = {K_LISTCOMP: "<listcomp>", K_SETCOMP: "<setcomp>", K_DICTCOMP: "<dictcomp>"}
-# Kinds whose short log entry (frame, st, x) carries a payload x, not a bound value.
+# Kinds whose short log entry (serial, st, x) carries a payload x, not a bound value.
 PAYLOAD_KINDS = frozenset({K_BRANCH, K_RETURN})
 
 KIND_NAMES = {
@@ -134,6 +135,7 @@ class Session:
         self.stack: list[_Frame] = []
         self.gens: dict[int, _Frame] = {}
         self.serial = 0
+        self.frames: list[_Frame] = []           # by serial number - 1 (log entries name frames so)
         self.recording = True
         self.stopped_at: tuple | None = None    # (reason, steps, line)
         self.roots = 0
@@ -144,6 +146,10 @@ class Session:
         self.root_gen = 0                        # id of the root's frame when it is a generator
         self.quiet = 0                           # calls inside the root while nothing records
         self.keep = None                         # callable(info): record this nested call? (None: all)
+
+    def frame(self, serial: int) -> "_Frame":
+        """The frame that a log entry names by its serial number."""
+        return self.frames[serial - 1]
 
 
 # Autostarted sessions whose root generator is suspended while unrelated code
@@ -420,8 +426,14 @@ _OVER_BUDGET = "..."
 _budget = 0
 
 
-def snap(value, depth: int = 0, _path: tuple = ()):
-    """A snapshot of ``value`` that later mutation cannot change."""
+_UNKNOWN = object()
+
+
+def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN):
+    """A snapshot of ``value`` that later mutation cannot change.
+
+    ``_fp``: the fingerprint of ``value`` if the caller has just computed it.
+    """
     global _budget
     t = type(value)
     if t in _ATOMS_FROZEN:
@@ -446,25 +458,21 @@ def snap(value, depth: int = 0, _path: tuple = ()):
         if depth >= lim.max_depth:
             return _Deep(kind, shallow_repr(value, lim.max_string))
         n = len(value)
+        # Tuples: once they are found to hold only atoms, the cyclic GC stops
+        # scanning them (a long trace holds very many snapshots).
         if n > lim.max_items:
-            items = []
-            for i, e in enumerate(value):
-                if i >= lim.max_items:
-                    break
-                items.append(e)
+            items = tuple(_islice(value, lim.max_items))
             cut = True
         else:
-            items = list(value)
+            items = tuple(value)
             cut = False
-        flat = True
-        for e in items:
-            if type(e) not in _ATOMS_FROZEN:
-                flat = False
-                break
+        flat = _ATOMS_FROZEN.issuperset(map(type, items))
         if not flat:
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
-        return _Seq(kind, items, n, flat, cut, _fingerprint(value) if cut else None)
+        if cut and _fp is _UNKNOWN:
+            _fp = _fingerprint(value)
+        return _Seq(kind, items, n, flat, cut, _fp if cut else None)
     if t is dict:
         vid = id(value)
         if vid in _path:
@@ -473,32 +481,21 @@ def snap(value, depth: int = 0, _path: tuple = ()):
             return _Deep("dict", shallow_repr(value, lim.max_string))
         n = len(value)
         if n > lim.max_items:
-            keys, vals = [], []
-            for i, (k, v) in enumerate(value.items()):
-                if i >= lim.max_items:
-                    break
-                keys.append(k)
-                vals.append(v)
+            keys = tuple(_islice(value, lim.max_items))
+            vals = tuple(_islice(value.values(), lim.max_items))
             cut = True
         else:
-            keys = list(value)
-            vals = list(value.values())
+            keys = tuple(value)
+            vals = tuple(value.values())
             cut = False
-        flat = True
-        for e in vals:
-            if type(e) not in _ATOMS_FROZEN:
-                flat = False
-                break
-        if flat:
-            for e in keys:
-                if type(e) not in _ATOMS_FROZEN:
-                    flat = False
-                    break
+        flat = _ATOMS_FROZEN.issuperset(map(type, vals)) and _ATOMS_FROZEN.issuperset(map(type, keys))
         if not flat:
             path = _path + (vid,)
             keys = [snap(k, depth + 1, path) for k in keys]
             vals = [snap(v, depth + 1, path) for v in vals]
-        return _Map(keys, vals, n, flat, cut, _fingerprint(value) if cut else None)
+        if cut and _fp is _UNKNOWN:
+            _fp = _fingerprint(value)
+        return _Map(keys, vals, n, flat, cut, _fp if cut else None)
     return _snap_object(value, t, depth, _path, lim)
 
 
@@ -581,11 +578,20 @@ def _same_cut(live, s, kept) -> bool:
     # fingerprint of the whole still matches.
     if not s.flat or s.fp is None:
         return False
-    if s.__class__ is _Seq:
-        head = live if type(live) is list or type(live) is tuple else list(live)
-        if not all(map(_is, head[: len(kept)], kept)):
-            return False
-    return _fingerprint(live) == s.fp
+    global _changed_fp
+    # map() stops at the end of the kept head (the live container is longer).
+    if s.__class__ is _Seq and not all(map(_is, live, kept)):
+        return False
+    fp = _fingerprint(live)
+    if fp == s.fp:
+        return True
+    _changed_fp = (live, fp)
+    return False
+
+
+# (container, fingerprint) when the last _same_cut saw a change there: the
+# snapshot that _mutations takes next reuses it instead of hashing all again.
+_changed_fp = None
 
 
 def _is_obj(s) -> bool:
@@ -594,7 +600,9 @@ def _is_obj(s) -> bool:
 
 # -- the step log ---------------------------------------------------------------
 #
-# Each log entry is a tuple (frame, st, snaps, extra, payload):
+# Each log entry is a tuple (serial, st, snaps, extra, payload):
+#   serial   the serial number of the frame (``Session.frame`` finds it): an int,
+#            so that the cyclic GC can stop scanning entries of immutable values
 #   st       the constant tuple the rewriter wrote: (kind, line, names, may_mutate)
 #   snaps    snapshots of the values of ``names`` after the step (or None)
 #   extra    list of (name, snapshot) for tracked values that mutated, or None
@@ -618,13 +626,17 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
 
 
 def _mutations(fr: _Frame, skip) -> list | None:
+    global _changed_fp
     extra = None
     muts = fr.muts
     for name, (obj, sn) in muts.items():
         if name in skip:
             continue
+        _changed_fp = None
         if not same(obj, sn):
-            new = snap(obj)
+            seen = _changed_fp
+            _changed_fp = None  # holds a live value: let it go at once
+            new = snap(obj, 0, (), seen[1]) if seen is not None and seen[0] is obj else snap(obj)
             muts[name] = (obj, new)
             if extra is None:
                 extra = []
@@ -664,15 +676,19 @@ def s(st, *vals):
     fr = _top
     if fr is None or _get_ident() != _thread:
         return
-    if not st[3] and not fr.muts:
-        # The common case: nothing mutable is tracked and the statement cannot
-        # mutate anything, so immutable values are logged as they are.
+    muts = fr.muts
+    if st[3].__class__ is not tuple and (
+            not muts or (not st[3] and not fr.objs and muts.keys().isdisjoint(st[2]))):
+        # The common case: no tracked mutable value can have changed (none is
+        # tracked, or the statement runs no code and none is an object), none
+        # is rebound here, and no nested function rebinds names of this frame:
+        # immutable values are logged as they are.
         for v in vals:
             if type(v) not in _ATOMS_FROZEN:
                 break
         else:
             log = _log
-            log.append((fr, st, vals, None, None))
+            log.append((fr.serial, st, vals, None, None))
             if len(log) >= _max_steps:
                 _stop(_session, "max_steps", st[1])
             return
@@ -682,15 +698,17 @@ def s(st, *vals):
 def s1(st, value):
     """``s`` for a statement that binds one name: the most common case, kept lean.
 
-    Log entries come in two shapes: (frame, st, snaps, extra, payload), and this
-    short one, (frame, st, value), for an immutable value with nothing to check.
+    Log entries come in two shapes: (serial, st, snaps, extra, payload), and this
+    short one, (serial, st, value), for an immutable value with nothing to check.
     """
     fr = _top
     if fr is None or _get_ident() != _thread:
         return
-    if type(value) in _ATOMS_FROZEN and not st[3] and not fr.muts:
+    muts = fr.muts
+    if type(value) in _ATOMS_FROZEN and st[3].__class__ is not tuple and (
+            not muts or (not st[3] and not fr.objs and st[2][0] not in muts)):
         log = _log
-        log.append((fr, st, value))
+        log.append((fr.serial, st, value))
         if len(log) >= _max_steps:
             _stop(_session, "max_steps", st[1])
         return
@@ -713,7 +731,7 @@ def _record(fr, st, vals, payload):
     if st[3].__class__ is tuple:
         extra = _rebound(st[3], st[2], extra)
     log = _log
-    log.append((fr, st, snaps, extra, payload))
+    log.append((fr.serial, st, snaps, extra, payload))
     if len(log) >= _max_steps:
         _stop(_session, "max_steps", st[1])
 
@@ -731,9 +749,9 @@ def b(st, test):
     outcome = True if test else False
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        if not st[3] and not fr.muts:
+        if st[3].__class__ is not tuple and (not fr.muts or not (st[3] or fr.objs)):
             log = _log
-            log.append((fr, st, outcome))  # short entry: the third item is the outcome
+            log.append((fr.serial, st, outcome))  # short entry: the third item is the outcome
             if len(log) >= _max_steps:
                 _stop(_session, "max_steps", st[1])
         else:
@@ -761,8 +779,9 @@ def r(st, value):
     """A return statement is about to return ``value``; returns it."""
     fr = _top
     if fr is not None and _get_ident() == _thread:
-        if type(value) in _ATOMS_FROZEN and not st[3] and not fr.muts:
-            _log.append((fr, st, value))  # short entry: the third item is the returned value
+        if type(value) in _ATOMS_FROZEN and st[3].__class__ is not tuple and (
+                not fr.muts or not (st[3] or fr.objs)):
+            _log.append((fr.serial, st, value))  # short entry: the third item is the returned value
         else:
             _record(fr, st, (), snap(value))
     elif _session is not None and _session.stopped_at is not None:
@@ -843,6 +862,7 @@ def _enter(sess, info, args):
         sess.roots += 1
     sess.serial += 1
     fr = _Frame(info, _depth(sess, stack), sess.serial)
+    sess.frames.append(fr)
     if sess.root is None:
         sess.root = fr
     stack.append(fr)

@@ -271,7 +271,8 @@ class RunRecorder:
         own = f.own_infos()
         offset = f.line - 1
         end = f.module.end_line(f.line)
-        sess.log = [entry for entry in sess.log if id(entry[0].info) in own]
+        frame = sess.frame
+        sess.log = [entry for entry in sess.log if id(frame(entry[0]).info) in own]
         if sess.stopped_at is not None:
             reason, after, line = sess.stopped_at
             if not f.line <= line <= end:

@@ -13,6 +13,7 @@ import ast
 import builtins
 import collections
 import contextlib
+import gc
 import hashlib
 import inspect
 import linecache
@@ -20,12 +21,13 @@ import sys
 import textwrap
 import threading
 import types
+from operator import is_ as _is
 from typing import Any, Callable, Iterator, Mapping
 
 from pytrace_sem import _runtime as _rt
 from pytrace_sem.errors import CallError, LimitError, SourceError
 from pytrace_sem.rewrite import instrument, install_alias
-from pytrace_sem.trace import ExceptionInfo, Step, Stopped, Trace
+from pytrace_sem.trace import ExceptionInfo, Step, Stopped, Trace, _make_step
 from pytrace_sem.values import _Encoder, encode
 
 __all__ = ["trace_call", "trace", "traced", "collect", "traces_of", "session_trace", "DEFAULT_LIMITS", "MODULE_NAME"]
@@ -188,105 +190,186 @@ def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
     reported for that name in that frame (or, for a long container cut by
     ``max_items``, when the fingerprint of its whole content differs).
     """
+    # Building allocates objects for every step and frees none of them, so the
+    # cyclic GC would only scan a growing heap over and over: pause it meanwhile.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_steps(sess, max_size, line_offset, rename)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_steps(sess, max_size, line_offset, rename):
     encoder = _Encoder(sess.limits)
     atoms = encoder.atoms
+    atom = encoder.atom
+    enc_snap = encoder.enc
     memo: dict[int, dict] = {}
+    Seq, Map = _rt._Seq, _rt._Map
 
     def enc(sn) -> dict:
         t = type(sn)
         if t is int or t is str or t is bool or sn is None:
             got = atoms.get((t, sn))
             if got is None:
-                got = atoms[(t, sn)] = encoder.atom(sn, t)
+                got = atoms[(t, sn)] = atom(sn, t)
             return got
         got = memo.get(id(sn))
         if got is None:
-            got = memo[id(sn)] = encoder.enc(sn, 0)
+            got = memo[id(sn)] = enc_snap(sn, 0)
         return got
 
-    # Per frame (and per comprehension scope): name -> (encoded value, fingerprint).
+    def enc_after(sn, prev) -> dict:
+        # A flat container holding the very same items as the last snapshot of
+        # that name encodes the same: reuse that encoding.
+        if prev is not None and _same_items(sn, prev[2]):
+            return prev[0]
+        return enc(sn)
+
+    # Per frame (and per comprehension scope): name -> (encoded value, fingerprint, snapshot).
     # Values compare whole, not by repr: ``obj.attr = v`` changes attrs, not the repr.
-    state: dict[Any, dict[str, tuple]] = {}
-    where: dict[Any, tuple[int, str]] = {}   # scope -> (depth, function name)
+    state: dict[Any, tuple[dict, int, str]] = {}   # scope -> (known, depth, function name)
+    # Per step constant (by id: the log keeps them alive): what the step builder needs of it.
+    consts: dict[int, tuple] = {}
     steps: list[Step] = []
     append = steps.append
+    make = _make_step
     size = 0
     stopped: Stopped | None = None
     kind_names = _rt.KIND_NAMES
     comp_names = _rt.COMP_NAMES
-    K_BRANCH, K_DEL, K_CASE = _rt.K_BRANCH, _rt.K_DEL, _rt.K_CASE
     payload_kinds = _rt.PAYLOAD_KINDS
     always = {_rt.K_CALL, _rt.K_ITER, *comp_names}
-    with_value = {_rt.K_RETURN, _rt.K_YIELD, _rt.K_RESUME, _rt.K_COMP}
-    with_exc = {_rt.K_EXCEPT, _rt.K_RAISE}
+    tails = {_rt.K_BRANCH: _OUTCOME, _rt.K_CASE: _CASE, _rt.K_RETURN: _VALUE, _rt.K_YIELD: _VALUE,
+             _rt.K_RESUME: _VALUE, _rt.K_COMP: _VALUE, _rt.K_EXCEPT: _EXC, _rt.K_RAISE: _EXC}
+    K_DEL = _rt.K_DEL
     log = sess.log
     if sess.stopped_at is not None and len(log) > sess.limits.max_steps:
         log = log[: sess.limits.max_steps]
 
+    frames = sess.frames
     for entry in log:
+        serial = entry[0]
+        st = entry[1]
+        c = consts.get(id(st))
+        if c is None:
+            kind = st[0]
+            tail = tails.get(kind, 0)
+            payload_kind = kind in payload_kinds
+            lean = not payload_kind and not tail and kind != K_DEL
+            c = consts[id(st)] = (kind, st[1] - line_offset, st[2], comp_names.get(kind), kind in always,
+                                  kind == K_DEL, tail, kind_names[kind], payload_kind, lean)
+        kind, line, names, comp, force, is_del, tail, event, payload_kind, lean = c
+        scope = serial if comp is None else (serial, line)
+        where = state.get(scope)
+        if where is None:
+            fr = frames[serial - 1]
+            q = fr.info[0] if rename is None else rename(fr.info[0])
+            where = state[scope] = ({}, fr.depth, q) if comp is None else ({}, fr.depth + 1, f"{q}.<locals>.{comp}")
         if len(entry) == 3:
             # The recorder's short entry: a branch outcome, or one immutable value.
-            fr, st, third = entry
-            if st[0] in payload_kinds:
-                snaps, extra, payload = None, None, third
+            if lean:
+                # One name bound to an atom (never a cut container): the common case, kept lean.
+                sn = entry[2]
+                t = type(sn)
+                if t is int or t is str or t is bool or sn is None:
+                    value = atoms.get((t, sn))
+                    if value is None:
+                        value = atoms[(t, sn)] = atom(sn, t)
+                else:
+                    value = enc(sn)
+                known = where[0]
+                name = names[0]
+                prev = known.get(name)
+                if force or prev is None or prev[1] is not None or (prev[0] is not value and prev[0] != value):
+                    known[name] = (value, None, sn)
+                    changes = {name: value}
+                    size += len(value["repr"]) + 100
+                else:
+                    changes = {}
+                    size += 60
+                if size > max_size:
+                    stopped = Stopped("max_size", len(steps), line)
+                    break
+                append(make(len(steps), line, where[1], where[2], event, changes, (),
+                            None, None, None))
+                continue
+            if payload_kind:
+                snaps, extra, payload = None, None, entry[2]
             else:
-                snaps, extra, payload = (third,), None, None
+                snaps, extra, payload = (entry[2],), None, None
         else:
-            fr, st, snaps, extra, payload = entry
-        kind, line, names, _ = st
-        comp = comp_names.get(kind)
-        scope = fr.serial if comp is None else (fr.serial, line)
-        known = state.get(scope)
-        if known is None:
-            known = state[scope] = {}
-            q = fr.info[0] if rename is None else rename(fr.info[0])
-            where[scope] = (fr.depth, q) if comp is None else (fr.depth + 1, f"{q}.<locals>.{comp}")
+            snaps, extra, payload = entry[2], entry[3], entry[4]
+        known = where[0]
         changes: dict[str, dict] = {}
         deleted: tuple[str, ...] = ()
-        if kind == K_DEL:
+        if is_del:
             deleted = tuple(n for n in names if known.pop(n, None) is not None)
         elif snaps is not None:
-            force = kind in always
             for name, sn in zip(names, snaps):
-                value = enc(sn)
                 prev = known.get(name)
-                fp = getattr(sn, "fp", None)
-                if force or prev is None or (prev[0] is not value and (
-                        prev[1] != fp or prev[0] != value)):
-                    known[name] = (value, fp)
+                if type(sn) is Seq or type(sn) is Map:
+                    value = enc_after(sn, prev)
+                    fp = sn.fp
+                else:
+                    value = enc(sn)
+                    fp = None
+                if force or prev is None or prev[1] != fp or (prev[0] is not value and prev[0] != value):
+                    known[name] = (value, fp, sn)
                     changes[name] = value
                     size += len(value["repr"]) + 40
         if extra:
             for name, sn in extra:
-                value = enc(sn)
                 prev = known.get(name)
-                fp = getattr(sn, "fp", None)
-                if prev is None or (prev[0] is not value and (
-                        prev[1] != fp or prev[0] != value)):
-                    known[name] = (value, fp)
+                if type(sn) is Seq or type(sn) is Map:
+                    value = enc_after(sn, prev)
+                    fp = sn.fp
+                else:
+                    value = enc(sn)
+                    fp = None
+                if prev is None or prev[1] != fp or (prev[0] is not value and prev[0] != value):
+                    known[name] = (value, fp, sn)
                     changes[name] = value
                     size += len(value["repr"]) + 40
         outcome = value_out = exc_out = None
-        if kind == K_BRANCH:
-            outcome = payload
-        elif kind == K_CASE:
-            outcome = True
-        elif kind in with_value:
-            value_out = enc(payload)
-            size += len(value_out["repr"]) + 40
-        elif kind in with_exc and payload is not None:
-            exc_out = ExceptionInfo(type=payload[0], message=payload[1])
+        if tail:
+            if tail == _OUTCOME:
+                outcome = payload
+            elif tail == _CASE:
+                outcome = True
+            elif tail == _VALUE:
+                value_out = enc(payload)
+                size += len(value_out["repr"]) + 40
+            elif payload is not None:
+                exc_out = ExceptionInfo(type=payload[0], message=payload[1])
         size += 60
         if size > max_size:
-            stopped = Stopped("max_size", len(steps), line - line_offset)
+            stopped = Stopped("max_size", len(steps), line)
             break
-        depth, function = where[scope]
-        append(Step(len(steps), line - line_offset, depth, function, kind_names[kind], changes, deleted,
+        append(make(len(steps), line, where[1], where[2], event, changes, deleted,
                     outcome, value_out, exc_out))
     if stopped is None and sess.stopped_at is not None:
         reason, after, line = sess.stopped_at
         stopped = Stopped(reason, min(after, len(steps)), line - line_offset)
     return tuple(steps), stopped
+
+
+# What a step carries besides its changes (``tails`` in build_steps).
+_OUTCOME, _CASE, _VALUE, _EXC = 1, 2, 3, 4
+
+
+def _same_items(new, old) -> bool:
+    """Whether two snapshots are flat containers of the very same items (so encode alike)."""
+    c = new.__class__
+    if old.__class__ is not c or not (new.flat and old.flat) or new.length != old.length or new.cut != old.cut:
+        return False
+    if c is _rt._Seq:
+        return (new.kind == old.kind and len(new.items) == len(old.items)
+                and all(map(_is, new.items, old.items)))
+    return (len(new.keys) == len(old.keys) and all(map(_is, new.keys, old.keys))
+            and all(map(_is, new.values, old.values)))
 
 
 def _finish(sess: _rt.Session, *, source: str, function: str, call: str, args: Mapping[str, dict],
@@ -334,7 +417,7 @@ def trace_call(source: str, call: str, **limits: int) -> Trace:
     bound = _bind(fn, args, kwargs)
     args_json = {name: encode(value, lim) for name, value in bound.items()}
     sess, result, error = _run(fn, args, kwargs, lim)
-    function = sess.log[0][0].info[0] if sess.log else ast.unparse(node.func)
+    function = sess.frame(sess.log[0][0]).info[0] if sess.log else ast.unparse(node.func)
     return _finish(sess, source=source, function=function, call=call.strip(), args=args_json,
                    result=result, error=error, max_size=max_size, untraced=mod.untraced)
 
@@ -505,18 +588,19 @@ def session_trace(sess: _rt.Session, *, source: str, function: str, max_size: in
     # Otherwise the root's outcome is its last return or raise step.
     for entry in () if sess.root_result is not None else reversed(sess.log):
         if len(entry) == 3:
-            fr, st, payload = entry
+            serial, st, payload = entry
         else:
-            fr, st, _snaps, _extra, payload = entry
-        if fr.depth == 0 and st[0] == _rt.K_RETURN:
+            serial, st, _snaps, _extra, payload = entry
+        depth = sess.frame(serial).depth
+        if depth == 0 and st[0] == _rt.K_RETURN:
             result = payload
             break
-        if fr.depth == 0 and st[0] == _rt.K_RAISE and payload is not None:
+        if depth == 0 and st[0] == _rt.K_RAISE and payload is not None:
             error = _Recorded(payload)
             break
     args = {}
     if sess.log and sess.log[0][1][0] == _rt.K_CALL:
-        fr, st, snaps, _e, _p = sess.log[0]
+        _serial, st, snaps, _e, _p = sess.log[0]
         args = {n: encode(s, sess.limits) for n, s in zip(st[2], snaps or ())}
     name = function.rsplit(".", 1)[-1]
     call = f"{name}({', '.join(a['repr'] for a in args.values())})"

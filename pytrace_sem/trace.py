@@ -100,6 +100,37 @@ class Step:
         )
 
 
+def _step_maker():
+    """``Step(...)`` with all ten fields given positionally, for building long traces.
+
+    The frozen ``__init__`` sets each field through ``object.__setattr__``; this
+    fills the same slots through their descriptors, which is several times faster
+    and gives an equal object.
+    """
+    new = object.__new__
+    sets = tuple(getattr(Step, name).__set__ for name in Step.__dataclass_fields__)
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = sets
+
+    def make(index, line, depth, function, event, changes, deleted, outcome, value, exception):
+        step = new(Step)
+        s0(step, index)
+        s1(step, line)
+        s2(step, depth)
+        s3(step, function)
+        s4(step, event)
+        s5(step, changes)
+        s6(step, deleted)
+        s7(step, outcome)
+        s8(step, value)
+        s9(step, exception)
+        return step
+
+    return make
+
+
+_make_step = _step_maker()
+
+
 @dataclass(frozen=True, slots=True)
 class Stopped:
     """Where recording stopped early, and why (``max_steps`` or ``max_size``)."""

@@ -132,6 +132,12 @@ class _Encoder:
         return self.atom(v, c)
 
     def atom(self, v, c) -> dict:
+        if c is int:
+            try:
+                return {"type": "int", "repr": repr(v)}
+            except ValueError:
+                # More digits than sys.get_int_max_str_digits() allows.
+                return {"type": "int", "repr": f"<int with {v.bit_length()} bits>", "truncated": True}
         name = c.__name__ if c.__module__ == "builtins" else f"{c.__module__}.{c.__qualname__}"
         if c is str or c is bytes:
             # A string may hold an object's repr (str(func)): its address goes too.
@@ -139,12 +145,6 @@ class _Encoder:
                 return {"type": name, "repr": normalize_repr(repr(v[: self.lim.max_string])), "len": len(v),
                         "truncated": True}
             return {"type": name, "repr": normalize_repr(repr(v))}
-        if c is int:
-            try:
-                return {"type": "int", "repr": repr(v)}
-            except ValueError:
-                # More digits than sys.get_int_max_str_digits() allows.
-                return {"type": "int", "repr": f"<int with {v.bit_length()} bits>", "truncated": True}
         if c is bool or c is float or v is None:
             return {"type": name, "repr": repr(v)}
         text, _ = _rt.safe_repr(v, self.lim.max_string)
@@ -154,7 +154,17 @@ class _Encoder:
         return out
 
     def seq(self, kind, items, length, cut, depth) -> dict:
-        enc = [self.enc(e, depth + 1) for e in items]
+        atoms = self.atoms
+        enc = []
+        for e in items:
+            c = type(e)
+            if c is int or c is str or c is bool or e is None:
+                got = atoms.get((c, e))
+                if got is None:
+                    got = atoms[(c, e)] = self.atom(e, c)
+            else:
+                got = self.enc(e, depth + 1)
+            enc.append(got)
         if (kind == "set" or kind == "frozenset") and not all(map(_seed_free, enc)):
             # Iteration order follows hashes that change with PYTHONHASHSEED (str,
             # bytes) or with addresses (plain objects): sort so every run agrees.
