@@ -1,6 +1,6 @@
 """Tracing overhead, measured side by side in one run.
 
-    python benchmarks/overhead.py [--repeat 5] [--quick] [--no-pysnooper]
+    python benchmarks/overhead.py [--repeat 5] [--no-pysnooper] [--only TEXT]
 
 For each workload it measures CPU time (time.process_time; the minimum of
 --repeat runs, which is the most robust statistic on a shared machine) of:

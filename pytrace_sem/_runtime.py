@@ -248,11 +248,14 @@ def _fingerprint(value):
 
 
 def _hash_content(value):
+    # Items' types go in too: equal values of different types (1, True, 1.0; 'a',
+    # b'a' share a hash) have different reprs.
     if type(value) is dict:
-        return hash(tuple(value.items()))
+        return hash((tuple(value.items()), tuple(map(type, value)), tuple(map(type, value.values()))))
     if type(value) in (set, frozenset):
-        return hash(frozenset(value))
-    return hash(tuple(value))
+        return hash(frozenset(zip(map(type, value), value)))
+    items = tuple(value)
+    return hash((items, tuple(map(type, items))))
 
 
 class _Obj:
@@ -580,8 +583,11 @@ def _same_cut(live, s, kept) -> bool:
         return False
     global _changed_fp
     # map() stops at the end of the kept head (the live container is longer).
-    if s.__class__ is _Seq and not all(map(_is, live, kept)):
-        return False
+    if s.__class__ is _Seq:
+        if not all(map(_is, live, kept)):
+            return False
+    elif not (all(map(_is, live, s.keys)) and all(map(_is, live.values(), kept))):
+        return False  # a dict's shown head changed
     fp = _fingerprint(live)
     if fp == s.fp:
         return True

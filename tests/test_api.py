@@ -442,3 +442,39 @@ def test_trace_demo_example_runs() -> None:
     assert "returned 8" in out
     assert out.count("recording stopped (max_steps) after 12 steps") == 2
     assert "returned [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]" in out
+
+
+# -- long containers: a change beyond the part shown must still be a change ------------------
+
+
+def _changes_of(t, name):
+    return [s.line for s in t.steps if name in s.changes]
+
+
+@pytest.mark.parametrize("old, new", [("1", "True"), ("0", "False"), ("1", "1.0"), ("'a'", "b'a'")])
+def test_a_change_beyond_the_cut_of_a_list_is_seen(old, new):
+    src = f"def f():\n    a = [{old}] * 20\n    a[15] = {new}\n    return len(a)\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 3]
+
+
+@pytest.mark.parametrize("old, new", [("1", "True"), ("2", "3")])
+def test_a_change_in_the_shown_head_of_a_long_dict_is_seen(old, new):
+    src = f"def f():\n    d = {{k: {old} for k in range(20)}}\n    d[0] = {new}\n    return len(d)\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "d") == [2, 3]
+    shown = [s.changes["d"]["repr"] for s in t.steps if "d" in s.changes]
+    assert shown[-1].startswith("{0: " + new)
+
+
+@pytest.mark.parametrize("old, new", [("1", "True"), ("2", "3")])
+def test_a_change_beyond_the_cut_of_a_dict_is_seen(old, new):
+    src = f"def f():\n    d = {{k: {old} for k in range(20)}}\n    d[15] = {new}\n    return len(d)\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "d") == [2, 3]
+
+
+def test_a_change_beyond_the_cut_of_a_set_is_seen():
+    src = "def f():\n    s = set(range(20))\n    s.discard(1)\n    s.add(True)\n    return len(s)\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "s") == [2, 3, 4]
