@@ -240,10 +240,14 @@ class _Map:
 
 
 def _fingerprint(value):
-    """A hash of a long container's whole content, or None when it has unhashable parts."""
+    """A hash of a long container's whole content (of its repr when items are unhashable), or None."""
     try:
         return _quiet(_hash_content, value)
     except Exception:  # noqa: BLE001 - unhashable items, or a hostile __hash__
+        pass
+    try:
+        return hash(_quiet(_call_guarded_repr, value))
+    except BaseException:  # noqa: BLE001 - a __repr__ that raises or never returns
         return None
 
 

@@ -478,3 +478,9 @@ def test_a_change_beyond_the_cut_of_a_set_is_seen():
     src = "def f():\n    s = set(range(20))\n    s.discard(1)\n    s.add(True)\n    return len(s)\n"
     t = trace_call(src, "f()", max_items=5)
     assert _changes_of(t, "s") == [2, 3, 4]
+
+
+def test_a_change_beyond_the_cut_of_a_list_of_lists_is_seen():
+    src = "def f():\n    a = [[1]] * 20\n    a[15] = [2]\n    x = 1\n    a[15].append(3)\n    return len(a)\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 3, 5]
