@@ -307,8 +307,11 @@ def _build_steps(sess, max_size, line_offset, rename):
         deleted: tuple[str, ...] = ()
         if is_del:
             deleted = tuple(n for n in names if known.pop(n, None) is not None)
-        elif snaps is not None:
-            for name, sn in zip(names, snaps):
+        # The statement's own names (always reported for some events), then the
+        # tracked values it mutated (reported only when they differ).
+        bound = zip(names, snaps) if snaps is not None and not is_del else ()
+        for group, forced in ((bound, force), (extra or (), False)):
+            for name, sn in group:
                 prev = known.get(name)
                 if type(sn) is Seq or type(sn) is Map:
                     value = enc_after(sn, prev)
@@ -316,20 +319,7 @@ def _build_steps(sess, max_size, line_offset, rename):
                 else:
                     value = enc(sn)
                     fp = None
-                if force or prev is None or prev[1] != fp or (prev[0] is not value and prev[0] != value):
-                    known[name] = (value, fp, sn)
-                    changes[name] = value
-                    size += len(value["repr"]) + 40
-        if extra:
-            for name, sn in extra:
-                prev = known.get(name)
-                if type(sn) is Seq or type(sn) is Map:
-                    value = enc_after(sn, prev)
-                    fp = sn.fp
-                else:
-                    value = enc(sn)
-                    fp = None
-                if prev is None or prev[1] != fp or (prev[0] is not value and prev[0] != value):
+                if forced or prev is None or prev[1] != fp or (prev[0] is not value and prev[0] != value):
                     known[name] = (value, fp, sn)
                     changes[name] = value
                     size += len(value["repr"]) + 40
