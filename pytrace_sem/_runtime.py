@@ -53,6 +53,12 @@ COMP_NAMES = {K_LISTCOMP: "<listcomp>", K_SETCOMP: "<setcomp>", K_DICTCOMP: "<di
 # Kinds whose short log entry (serial, st, x) carries a payload x, not a bound value.
 PAYLOAD_KINDS = frozenset({K_BRANCH, K_RETURN})
 
+# The ``may_mutate`` item of a step constant: 0 (runs no code that can change a
+# value it does not bind), 1 (may: calls, stores into objects), this (an
+# augmented assignment to a plain name: it may mutate that name's old value in
+# place, and nothing else), or a tuple of names nested functions rebind.
+MUT_AUG = 2
+
 KIND_NAMES = {
     K_LINE: "line",
     K_BRANCH: "branch",
@@ -210,33 +216,38 @@ class _Seq:
     """A copy of a list, tuple, set or frozenset, taken at one step.
 
     A container longer than ``max_items`` keeps its first items only (``cut``)
-    and a fingerprint of all of them, so a change beyond the kept part is still
-    seen as a change.
+    and a token of its whole content (``fp``), so a change beyond the kept part
+    is still seen as a change: a hash of the content, or, for a list or dict that
+    a frame tracks, a version (an object that later snapshots share while the
+    content stays the same) and, while it is the tracked snapshot, a shallow copy
+    of the whole (``full``) to compare the live value against.
     """
 
-    __slots__ = ("kind", "items", "length", "flat", "cut", "fp")
+    __slots__ = ("kind", "items", "length", "flat", "cut", "fp", "full")
 
-    def __init__(self, kind, items, length, flat, cut, fp=None):
+    def __init__(self, kind, items, length, flat, cut, fp=None, full=None):
         self.kind = kind
         self.items = items
         self.length = length
         self.flat = flat
         self.cut = cut
         self.fp = fp
+        self.full = full
 
 
 class _Map:
     """A copy of a dict, taken at one step (cut like ``_Seq``)."""
 
-    __slots__ = ("keys", "values", "length", "flat", "cut", "fp")
+    __slots__ = ("keys", "values", "length", "flat", "cut", "fp", "full")
 
-    def __init__(self, keys, values, length, flat, cut, fp=None):
+    def __init__(self, keys, values, length, flat, cut, fp=None, full=None):
         self.keys = keys
         self.values = values
         self.length = length
         self.flat = flat
         self.cut = cut
         self.fp = fp
+        self.full = full
 
 
 def _fingerprint(value):
@@ -436,10 +447,13 @@ _budget = 0
 _UNKNOWN = object()
 
 
-def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN):
+def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
     """A snapshot of ``value`` that later mutation cannot change.
 
     ``_fp``: the fingerprint of ``value`` if the caller has just computed it.
+    ``track``: the snapshot becomes a frame's tracked one (``_Frame.muts``): a
+    long flat list or dict then gets a version and a shallow copy of its whole
+    content instead of a hash of it (``_versioned``).
     """
     global _budget
     t = type(value)
@@ -477,6 +491,8 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN):
         if not flat:
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
+        elif cut and track and t is list:
+            return _Seq(kind, items, n, True, True, _Version(), value.copy())
         if cut and _fp is _UNKNOWN:
             _fp = _fingerprint(value)
         return _Seq(kind, items, n, flat, cut, _fp if cut else None)
@@ -500,6 +516,8 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN):
             path = _path + (vid,)
             keys = [snap(k, depth + 1, path) for k in keys]
             vals = [snap(v, depth + 1, path) for v in vals]
+        elif cut and track:
+            return _Map(keys, vals, n, True, True, _Version(), value.copy())
         if cut and _fp is _UNKNOWN:
             _fp = _fingerprint(value)
         return _Map(keys, vals, n, flat, cut, _fp if cut else None)
@@ -592,11 +610,70 @@ def _same_cut(live, s, kept) -> bool:
             return False
     elif not (all(map(_is, live, s.keys)) and all(map(_is, live.values(), kept))):
         return False  # a dict's shown head changed
+    if s.fp.__class__ is _Version:
+        full = s.full
+        return full is not None and type(live) is type(full) and _same_content(live, full)
     fp = _fingerprint(live)
     if fp == s.fp:
         return True
     _changed_fp = (live, fp)
     return False
+
+
+class _Version:
+    """The content token of a long tracked list or dict: shared by its snapshots while unchanged."""
+
+    __slots__ = ()
+
+
+def _same_content(live, full) -> bool:
+    """Whether a list or dict looks exactly like ``full``, its earlier shallow copy.
+
+    ``==`` is fast and rejects almost every change; equal items may still differ
+    in repr (``1``, ``True``, ``1.0``; ``0.0``, ``-0.0``), so equality is
+    confirmed by identity, and items equal but not identical by type and repr.
+    """
+    try:
+        if not _quiet(_equal, (live, full)):
+            return False
+    except Exception:  # noqa: BLE001 - a hostile __eq__ of an item
+        return False
+    if type(live) is dict:
+        if all(map(_is, live, full)) and all(map(_is, live.values(), full.values())):
+            return True
+        return _same_atoms(live, full) and _same_atoms(live.values(), full.values())
+    return all(map(_is, live, full)) or _same_atoms(live, full)
+
+
+def _equal(pair):
+    return pair[0] == pair[1]
+
+
+def _same_atoms(live, full) -> bool:
+    # Order matters (a dict's repr follows insertion order); non-identical items
+    # must be atoms of one type with one repr.
+    for a, b in zip(live, full):
+        if a is b:
+            continue
+        t = type(a)
+        if t is not type(b) or t not in _ATOMS_FROZEN:
+            return False
+        if t in _EQ_IS_REPR:
+            if a != b:
+                return False
+        elif repr(a) != repr(b):  # -0.0, range(0) and range(5, 5) ...
+            return False
+    return True
+
+
+# Atoms whose equal values of one type have one repr.
+_EQ_IS_REPR = frozenset({int, str, bytes, bool})
+
+
+def _release(sn) -> None:
+    """Drop a snapshot's shallow copy once it is no longer a frame's tracked one."""
+    if sn.__class__ is _Seq or sn.__class__ is _Map:
+        sn.full = None
 
 
 # (container, fingerprint) when the last _same_cut saw a change there: the
@@ -624,12 +701,22 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
     for name, v, sn in zip(names, vals, snaps):
         if sn is v:
             if muts and name in muts:
-                if muts.pop(name)[1].__class__ is _Obj:
+                old = muts.pop(name)[1]
+                if old.__class__ is _Obj:
                     fr.objs -= 1
+                else:
+                    _release(old)
         else:
             old = muts.get(name)
-            if old is not None and old[1].__class__ is _Obj:
-                fr.objs -= 1
+            if old is not None:
+                old = old[1]
+                if old.__class__ is _Obj:
+                    fr.objs -= 1
+                elif old.__class__ is sn.__class__ and old.full is not None:
+                    # Bound again to the same long content: the same version.
+                    if sn.fp.__class__ is _Version and same(v, old):
+                        sn.fp = old.fp
+                    old.full = None
             muts[name] = (v, sn)
             if sn.__class__ is _Obj:
                 fr.objs += 1
@@ -646,7 +733,8 @@ def _mutations(fr: _Frame, skip) -> list | None:
         if not same(obj, sn):
             seen = _changed_fp
             _changed_fp = None  # holds a live value: let it go at once
-            new = snap(obj, 0, (), seen[1]) if seen is not None and seen[0] is obj else snap(obj)
+            new = snap(obj, 0, (), seen[1], True) if seen is not None and seen[0] is obj else snap(obj, track=True)
+            _release(sn)
             muts[name] = (obj, new)
             if extra is None:
                 extra = []
@@ -654,7 +742,7 @@ def _mutations(fr: _Frame, skip) -> list | None:
     return extra
 
 
-def _rebound(names, skip, extra):
+def _rebound(fr, names, skip, extra):
     """Add the current values of variables that nested functions rebind (``nonlocal``).
 
     They are read from the instrumented frame (it called a recorder function,
@@ -670,14 +758,21 @@ def _rebound(names, skip, extra):
         elif any(n == name for n, _ in extra):
             continue
         v = loc[name]
-        extra.append((name, v if type(v) in _ATOMS_FROZEN else snap(v)))
+        if type(v) in _ATOMS_FROZEN:
+            extra.append((name, v))
+            continue
+        tracked = fr.muts.get(name)
+        if tracked is not None and tracked[0] is v:
+            extra.append((name, tracked[1]))  # _mutations has just checked it
+        else:
+            extra.append((name, snap(v)))
     return extra
 
 
 def _snaps(vals):
     for v in vals:
         if type(v) not in _ATOMS_FROZEN:
-            return tuple([v if type(v) in _ATOMS_FROZEN else snap(v) for v in vals])
+            return tuple([v if type(v) in _ATOMS_FROZEN else snap(v, track=True) for v in vals])
     return vals
 
 
@@ -715,8 +810,10 @@ def s1(st, value):
     if fr is None or _get_ident() != _thread:
         return
     muts = fr.muts
+    # (MUT_AUG: the name is untracked, so its old value was immutable and the
+    # in-place operator could not mutate anything.)
     if type(value) in _ATOMS_FROZEN and st[3].__class__ is not tuple and (
-            not muts or (not st[3] and not fr.objs and st[2][0] not in muts)):
+            not muts or (st[3] != 1 and not fr.objs and st[2][0] not in muts)):
         log = _log
         log.append((fr.serial, st, value))
         if len(log) >= _max_steps:
@@ -735,11 +832,14 @@ def _record(fr, st, vals, payload):
         if st[0] == K_DEL and fr.muts:
             for name in st[2]:
                 old = fr.muts.pop(name, None)
-                if old is not None and old[1].__class__ is _Obj:
-                    fr.objs -= 1
+                if old is not None:
+                    if old[1].__class__ is _Obj:
+                        fr.objs -= 1
+                    else:
+                        _release(old[1])
     extra = _mutations(fr, st[2]) if (st[3] or fr.objs) and fr.muts else None
     if st[3].__class__ is tuple:
-        extra = _rebound(st[3], st[2], extra)
+        extra = _rebound(fr, st[3], st[2], extra)
     log = _log
     log.append((fr.serial, st, snaps, extra, payload))
     if len(log) >= _max_steps:
@@ -981,6 +1081,9 @@ def _leave(sess, fr=None):
             return
     if sess.recording:
         _top = stack[-1] if stack else None
+    if fr.muts:
+        for _, sn in fr.muts.values():
+            _release(sn)
     # Only the root's exit ends the session: a generator the root delegates to
     # may leave while the root is suspended (and the stack is empty).
     if not stack and fr is sess.root and sess.on_root_exit is not None:

@@ -48,7 +48,7 @@ from pytrace_sem.errors import SourceError
 
 __all__ = ["InstrumentedModule", "instrument", "REWRITER_VERSION"]
 
-REWRITER_VERSION = "2"
+REWRITER_VERSION = "3"
 
 _ALIAS_BASE = "_pytrace_sem_rt"
 _MARK_BASE = "pts-inserted"
@@ -448,6 +448,7 @@ class _Transformer(cst.CSTTransformer):
                 continue
             names: list[str] = []
             stores = False
+            aug = False
             kind = _rt.K_LINE
             after = True
             if isinstance(st, cst.Assign):
@@ -457,8 +458,14 @@ class _Transformer(cst.CSTTransformer):
                 if st.value is not None:
                     stores |= _target_names(st.target, names)
             elif isinstance(st, cst.AugAssign):
-                stores |= _target_names(st.target, names)
-                stores = True  # in-place operators mutate lists and friends
+                # An in-place operator mutates the target's old value (a list, say).
+                # With a plain name as target nothing else is stored into: the
+                # recorder checks the other tracked values only when that old
+                # value was one of them (``_rt.MUT_AUG``).
+                if _target_names(st.target, names):
+                    stores = True
+                else:
+                    aug = True
             elif isinstance(st, cst.Del):
                 dels: list[str] = []
                 stores |= _target_names(st.target, dels)
@@ -500,7 +507,12 @@ class _Transformer(cst.CSTTransformer):
                 # The exception is recorded where it is caught or leaves the function.
                 out.append(st)
                 continue
-            st_tuple = (kind, line, tuple(names), self._mut(mutates or stores))
+            flag = self._mut(mutates or stores)
+            if aug and flag == 0:
+                flag = self._mut(True)
+                if flag == 1:
+                    flag = _rt.MUT_AUG
+            st_tuple = (kind, line, tuple(names), flag)
             rec = self._small("s", _const(st_tuple), *names)
             if after:
                 out.append(st)

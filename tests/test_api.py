@@ -484,3 +484,37 @@ def test_a_change_beyond_the_cut_of_a_list_of_lists_is_seen():
     src = "def f():\n    a = [[1]] * 20\n    a[15] = [2]\n    x = 1\n    a[15].append(3)\n    return len(a)\n"
     t = trace_call(src, "f()", max_items=5)
     assert _changes_of(t, "a") == [2, 3, 5]
+
+
+@pytest.mark.parametrize("old, new", [("-1", "-2"), ("0.0", "-0.0"), ("float('nan')", "float('inf')"),
+                                      ("range(0)", "range(5, 5)")])
+def test_a_change_beyond_the_cut_that_a_hash_cannot_see_is_seen(old, new):
+    # Equal hashes (-1 and -2; 0.0 and -0.0; the two empty ranges): a tracked long
+    # list or dict is compared item by item with its last copy, not by a hash.
+    src = (f"def f():\n    a = [{old}] * 20\n    d = dict.fromkeys(range(20), {old})\n"
+           f"    a[15] = {new}\n    d[15] = {new}\n    return len(a)\n")
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 4]
+    assert _changes_of(t, "d") == [3, 5]
+
+
+def test_a_long_list_stored_into_without_a_change_is_not_a_change():
+    # The same object stored back, an equal int of another identity, a copy bound again.
+    src = ("def f():\n    a = [1000] * 20\n    a[15] = a[15]\n    a[16] = int('1000')\n"
+           "    a = a[:]\n    a.append(1)\n    return len(a)\n")
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 6]
+
+
+def test_a_long_dict_reordered_beyond_the_cut_is_a_change():
+    src = "def f():\n    d = dict.fromkeys(range(20), 0)\n    x = d.pop(15)\n    d[15] = x\n    d[15] = 0\n    return len(d)\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "d") == [2, 3, 4]
+
+
+def test_a_change_beyond_the_cut_shows_through_an_alias():
+    src = "def f():\n    a = list(range(20))\n    b = a\n    b[15] = 99\n    return a[15]\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 4]
+    assert _changes_of(t, "b") == [3, 4]
+    assert t.return_value["repr"] == "99"
