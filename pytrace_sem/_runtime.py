@@ -482,7 +482,7 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         # Tuples: once they are found to hold only atoms, the cyclic GC stops
         # scanning them (a long trace holds very many snapshots).
         if n > lim.max_items:
-            items = tuple(_islice(value, lim.max_items))
+            items = tuple(value[:lim.max_items]) if t is list or t is tuple else tuple(_islice(value, lim.max_items))
             cut = True
         else:
             items = tuple(value)
@@ -603,6 +603,10 @@ def _same_cut(live, s, kept) -> bool:
     # fingerprint of the whole still matches.
     if not s.flat or s.fp is None:
         return False
+    if s.fp.__class__ is _Version:
+        # The shallow copy holds the head too.
+        full = s.full
+        return full is not None and type(live) is type(full) and _same_content(live, full)
     global _changed_fp
     # map() stops at the end of the kept head (the live container is longer).
     if s.__class__ is _Seq:
@@ -610,9 +614,6 @@ def _same_cut(live, s, kept) -> bool:
             return False
     elif not (all(map(_is, live, s.keys)) and all(map(_is, live.values(), kept))):
         return False  # a dict's shown head changed
-    if s.fp.__class__ is _Version:
-        full = s.full
-        return full is not None and type(live) is type(full) and _same_content(live, full)
     fp = _fingerprint(live)
     if fp == s.fp:
         return True
@@ -939,6 +940,27 @@ def e(info, *args):
     """An instrumented function was entered with these argument values."""
     global _top
     sess = _session
+    if _top is not None and sess.keep is None and not _busy and _get_ident() == _thread:
+        # The common case: a call made while a frame records (so the session
+        # records, nothing is quiet and the stack is not empty), all kept.
+        stack = sess.stack
+        sess.serial = serial = sess.serial + 1
+        fr = _Frame(info, len(stack), serial)
+        sess.frames.append(fr)
+        stack.append(fr)
+        _top = fr
+        st = _call_st.get(info)
+        if st is None:
+            st = _call_st[info] = (K_CALL, info[1], info[2], 0)
+        for v in args:
+            if type(v) not in _ATOMS_FROZEN:
+                _record(fr, st, args, None)
+                return
+        log = _log
+        log.append((serial, st, args or None, None, None))
+        if len(log) >= _max_steps:
+            _stop(sess, "max_steps", st[1])
+        return
     if _busy:
         return
     if sess is not None and (not sess.recording or sess.quiet) and sess.stack and _get_ident() == sess.thread:
@@ -1058,6 +1080,22 @@ def _raise(sess, fr, frame):
 def l():  # noqa: E743 - short on purpose: it is called at every function exit
     """The current function is leaving (called from its ``finally``)."""
     global _top
+    fr = _top
+    if fr is not None and not _busy and _get_ident() == _thread:
+        # The common case: the recording frame leaves (``_top`` is the stack's
+        # last frame while anything records).
+        sess = _session
+        stack = sess.stack
+        stack.pop()
+        if stack:
+            _top = stack[-1]
+            if fr.muts:
+                for _, sn in fr.muts.values():
+                    _release(sn)
+            return
+        _top = None
+        _leave(sess, fr, popped=True)
+        return
     sess = _session
     if _busy or sess is None or _get_ident() != sess.thread or not sess.stack:
         return
@@ -1069,11 +1107,13 @@ def l():  # noqa: E743 - short on purpose: it is called at every function exit
     _leave(sess)
 
 
-def _leave(sess, fr=None):
+def _leave(sess, fr=None, popped=False):
     global _top
     stack = sess.stack
     if fr is None:
         fr = stack.pop()
+    elif popped:
+        pass
     else:
         if stack and stack[-1] is fr:
             stack.pop()
