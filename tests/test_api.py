@@ -518,3 +518,27 @@ def test_a_change_beyond_the_cut_shows_through_an_alias():
     assert _changes_of(t, "a") == [2, 4]
     assert _changes_of(t, "b") == [3, 4]
     assert t.return_value["repr"] == "99"
+
+
+def test_gc_thresholds_are_restored_after_a_trace():
+    import gc
+
+    before = gc.get_threshold()
+    src = "import gc\n\ndef f():\n    return gc.get_threshold()[0]\n"
+    t = trace_call(src, "f()")
+    from pytrace_sem import _runtime
+
+    assert int(t.return_value["repr"]) == max(before[0], _runtime._GC_FIRST)  # relaxed while recording
+    assert gc.get_threshold() == before
+
+
+def test_gc_thresholds_the_traced_code_sets_are_kept():
+    import gc
+
+    before = gc.get_threshold()
+    try:
+        src = "import gc\n\ndef f():\n    gc.set_threshold(1234, 5, 6)\n    return 1\n"
+        trace_call(src, "f()")
+        assert gc.get_threshold() == (1234, 5, 6)
+    finally:
+        gc.set_threshold(*before)
