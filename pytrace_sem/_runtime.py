@@ -486,8 +486,11 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
 
     ``_fp``: the fingerprint of ``value`` if the caller has just computed it.
     ``track``: the snapshot becomes a frame's tracked one (``_Frame.muts``): a
-    long flat list or dict then gets a version and a shallow copy of its whole
-    content instead of a hash of it (``_versioned``).
+    long list or dict of immutable values then gets a version and a shallow copy
+    of its whole content instead of a hash of it (see ``_Version``). ``TRACK_BIND``
+    (a value just bound to a name) checks all its items at once, ``TRACK_CHANGED``
+    (a tracked value that has just changed) leaves that to the first step that
+    finds it unchanged.
     """
     global _budget
     t = type(value)
@@ -517,6 +520,10 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         # scanning them (a long trace holds very many snapshots).
         if n > lim.max_items:
             items = tuple(value[:lim.max_items]) if t is list or t is tuple else tuple(_islice(value, lim.max_items))
+            if track and t is list and _ATOMS_FROZEN.issuperset(map(type, items)):
+                version = _versioned(track, value, None)
+                if version is not None:
+                    return _Seq(kind, items, n, True, True, version, value.copy())
             cut = True
         else:
             items = tuple(value)
@@ -525,8 +532,6 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         if not flat:
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
-        elif cut and track and t is list:
-            return _Seq(kind, items, n, True, True, _Version(), value.copy())
         if cut and _fp is _UNKNOWN:
             _fp = _fingerprint(value)
         return _Seq(kind, items, n, flat, cut, _fp if cut else None)
@@ -540,6 +545,11 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         if n > lim.max_items:
             keys = tuple(_islice(value, lim.max_items))
             vals = tuple(_islice(value.values(), lim.max_items))
+            if track and _ATOMS_FROZEN.issuperset(map(type, keys)) and _ATOMS_FROZEN.issuperset(
+                    map(type, vals)):
+                version = _versioned(track, value, value.values())
+                if version is not None:
+                    return _Map(keys, vals, n, True, True, version, value.copy())
             cut = True
         else:
             keys = tuple(value)
@@ -550,8 +560,6 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
             path = _path + (vid,)
             keys = [snap(k, depth + 1, path) for k in keys]
             vals = [snap(v, depth + 1, path) for v in vals]
-        elif cut and track:
-            return _Map(keys, vals, n, True, True, _Version(), value.copy())
         if cut and _fp is _UNKNOWN:
             _fp = _fingerprint(value)
         return _Map(keys, vals, n, flat, cut, _fp if cut else None)
@@ -637,10 +645,19 @@ def _same_cut(live, s, kept) -> bool:
     # fingerprint of the whole still matches.
     if not s.flat or s.fp is None:
         return False
-    if s.fp.__class__ is _Version:
+    version = s.fp
+    if version.__class__ is _Version:
         # The shallow copy holds the head too.
         full = s.full
-        return full is not None and type(live) is type(full) and _same_content(live, full)
+        if full is None or type(live) is not type(full) or not _same_content(live, full):
+            return False
+        # The same items: unchanged, unless one of them is mutable (beyond the
+        # head) and was changed in place. Asked once per snapshot, and only here:
+        # code that changes a long list at every step never pays for it.
+        if version.atoms is None:
+            version.atoms = _ATOMS_FROZEN.issuperset(map(type, full)) and (
+                type(full) is not dict or _ATOMS_FROZEN.issuperset(map(type, full.values())))
+        return version.atoms
     global _changed_fp
     # map() stops at the end of the kept head (the live container is longer).
     if s.__class__ is _Seq:
@@ -655,10 +672,33 @@ def _same_cut(live, s, kept) -> bool:
     return False
 
 
-class _Version:
-    """The content token of a long tracked list or dict: shared by its snapshots while unchanged."""
+TRACK_CHANGED = 1
+TRACK_BIND = 2
 
-    __slots__ = ()
+
+def _versioned(track, value, values):
+    """A new version for a long list or dict being tracked, or None to hash it instead."""
+    version = _Version()
+    if track == TRACK_BIND:
+        version.atoms = _ATOMS_FROZEN.issuperset(map(type, value)) and (
+            values is None or _ATOMS_FROZEN.issuperset(map(type, values)))
+        if not version.atoms:
+            return None
+    return version
+
+
+class _Version:
+    """The content token of a long tracked list or dict: shared by its snapshots while unchanged.
+
+    ``atoms``: whether all its items are immutable (None: not yet asked). When
+    they are not, identity cannot tell whether it changed: the next snapshot of
+    it is taken with a hash of its content instead (``_fingerprint``).
+    """
+
+    __slots__ = ("atoms",)
+
+    def __init__(self) -> None:
+        self.atoms = None
 
 
 def _same_content(live, full) -> bool:
@@ -703,6 +743,9 @@ def _same_atoms(live, full) -> bool:
 
 # Atoms whose equal values of one type have one repr.
 _EQ_IS_REPR = frozenset({int, str, bytes, bool})
+
+
+_CUT_KINDS = (_Seq, _Map)
 
 
 def _release(sn) -> None:
@@ -768,7 +811,11 @@ def _mutations(fr: _Frame, skip) -> list | None:
         if not same(obj, sn):
             seen = _changed_fp
             _changed_fp = None  # holds a live value: let it go at once
-            new = snap(obj, 0, (), seen[1], True) if seen is not None and seen[0] is obj else snap(obj, track=True)
+            # A long container known to hold mutable items stays with hashes.
+            track = TRACK_CHANGED
+            if sn.__class__ in _CUT_KINDS and sn.cut and (sn.fp.__class__ is not _Version or sn.fp.atoms is False):
+                track = 0
+            new = snap(obj, 0, (), seen[1], track) if seen is not None and seen[0] is obj else snap(obj, track=track)
             _release(sn)
             muts[name] = (obj, new)
             if extra is None:
@@ -807,7 +854,7 @@ def _rebound(fr, names, skip, extra):
 def _snaps(vals):
     for v in vals:
         if type(v) not in _ATOMS_FROZEN:
-            return tuple([v if type(v) in _ATOMS_FROZEN else snap(v, track=True) for v in vals])
+            return tuple([v if type(v) in _ATOMS_FROZEN else snap(v, track=TRACK_BIND) for v in vals])
     return vals
 
 

@@ -542,3 +542,29 @@ def test_gc_thresholds_the_traced_code_sets_are_kept():
         assert gc.get_threshold() == (1234, 5, 6)
     finally:
         gc.set_threshold(*before)
+
+
+@pytest.mark.parametrize("build", ["[1] * 20 + [[2]]", "{**dict.fromkeys(range(20), 1), 99: [2]}"])
+def test_a_mutable_item_beyond_the_cut_of_a_long_container_is_watched(build):
+    # The shown head holds plain values only; the list (or dict) further on does not.
+    key = 20 if build.startswith("[") else 99
+    src = f"def f():\n    a = {build}\n    x = 1\n    a[{key}].append(3)\n    return len(a)\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 4]
+
+
+def test_a_long_list_holding_a_list_beyond_the_cut_shows_no_change_it_did_not_make():
+    src = ("def f():\n    a = [1] * 20 + [[2]]\n    print(1)\n    print(2)\n    a[20].append(3)\n"
+           "    print(3)\n    return len(a)\n")
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 5]
+
+
+def test_a_mutable_item_put_beyond_the_cut_is_watched_from_then_on():
+    # trace-format.md: the first step after line 3 that could change `a` (line 4)
+    # may also report it, as identity alone cannot tell there.
+    src = ("def f():\n    a = [None] * 20\n    a[15] = [1]\n    print(2)\n    a[15].append(3)\n"
+           "    print(3)\n    return len(a)\n")
+    t = trace_call(src, "f()", max_items=5)
+    lines = _changes_of(t, "a")
+    assert {2, 3, 5} <= set(lines) and 6 not in lines
