@@ -297,7 +297,19 @@ def _build_steps(sess, max_size, line_offset, rename):
                             None, None, None))
                 continue
             if payload_kind:
-                snaps, extra, payload = None, None, entry[2]
+                # A branch outcome or a returned atom, with nothing else to report.
+                payload = entry[2]
+                if tail == _OUTCOME:
+                    outcome, value_out = payload, None
+                else:
+                    outcome, value_out = None, enc(payload)
+                    size += len(value_out["repr"]) + 40
+                size += 60
+                if size > max_size:
+                    stopped = Stopped("max_size", len(steps), line)
+                    break
+                append(make(len(steps), line, where[1], where[2], event, {}, (), outcome, value_out, None))
+                continue
             else:
                 snaps, extra, payload = (entry[2],), None, None
         else:
