@@ -174,7 +174,9 @@ def take_parked() -> list[Session]:
 def begin(limits: Limits) -> Session:
     """Start a session; the next instrumented call becomes its root (depth 0)."""
     global _session, _log, _max_steps, _thread, _top
+    global _full_items
     sess = Session(limits)
+    _full_items = 0
     _gc_relax()
     _session = sess
     _log = sess.log
@@ -487,10 +489,7 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
     ``_fp``: the fingerprint of ``value`` if the caller has just computed it.
     ``track``: the snapshot becomes a frame's tracked one (``_Frame.muts``): a
     long list or dict of immutable values then gets a version and a shallow copy
-    of its whole content instead of a hash of it (see ``_Version``). ``TRACK_BIND``
-    (a value just bound to a name) checks all its items at once, ``TRACK_CHANGED``
-    (a tracked value that has just changed) leaves that to the first step that
-    finds it unchanged.
+    of its whole content instead of a hash of it (see ``_versioned``).
     """
     global _budget
     t = type(value)
@@ -521,7 +520,7 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         if n > lim.max_items:
             items = tuple(value[:lim.max_items]) if t is list or t is tuple else tuple(_islice(value, lim.max_items))
             if track and t is list and _ATOMS_FROZEN.issuperset(map(type, items)):
-                version = _versioned(track, value, None)
+                version = _versioned(value, value)
                 if version is not None:
                     return _Seq(kind, items, n, True, True, version, value.copy())
             cut = True
@@ -547,7 +546,7 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
             vals = tuple(_islice(value.values(), lim.max_items))
             if track and _ATOMS_FROZEN.issuperset(map(type, keys)) and _ATOMS_FROZEN.issuperset(
                     map(type, vals)):
-                version = _versioned(track, value, value.values())
+                version = _versioned(value, value.values())
                 if version is not None:
                     return _Map(keys, vals, n, True, True, version, value.copy())
             cut = True
@@ -649,15 +648,7 @@ def _same_cut(live, s, kept) -> bool:
     if version.__class__ is _Version:
         # The shallow copy holds the head too.
         full = s.full
-        if full is None or type(live) is not type(full) or not _same_content(live, full):
-            return False
-        # The same items: unchanged, unless one of them is mutable (beyond the
-        # head) and was changed in place. Asked once per snapshot, and only here:
-        # code that changes a long list at every step never pays for it.
-        if version.atoms is None:
-            version.atoms = _ATOMS_FROZEN.issuperset(map(type, full)) and (
-                type(full) is not dict or _ATOMS_FROZEN.issuperset(map(type, full.values())))
-        return version.atoms
+        return full is not None and type(live) is type(full) and _same_content(live, full)
     global _changed_fp
     # map() stops at the end of the kept head (the live container is longer).
     if s.__class__ is _Seq:
@@ -672,33 +663,39 @@ def _same_cut(live, s, kept) -> bool:
     return False
 
 
-TRACK_CHANGED = 1
-TRACK_BIND = 2
+def _versioned(value, values):
+    """A new version for a long list or dict a frame tracks, or None to hash it instead.
+
+    Comparing items by identity finds every change a hash of them would, as long
+    as every item is hashable (so not a list, dict or set that could change in
+    place: those are found by the hash of the repr). A budget bounds the items
+    that shallow copies hold at once (deep recursion over a long list).
+    """
+    global _full_items
+    n = len(value)
+    if _full_items + n > FULL_BUDGET:
+        return None
+    try:
+        _quiet(_hash_all, values)
+    except Exception:  # noqa: BLE001 - unhashable items, or a hostile __hash__
+        return None
+    _full_items += n
+    return _Version()
 
 
-def _versioned(track, value, values):
-    """A new version for a long list or dict being tracked, or None to hash it instead."""
-    version = _Version()
-    if track == TRACK_BIND:
-        version.atoms = _ATOMS_FROZEN.issuperset(map(type, value)) and (
-            values is None or _ATOMS_FROZEN.issuperset(map(type, values)))
-        if not version.atoms:
-            return None
-    return version
+def _hash_all(values):
+    return hash(tuple(values))
+
+
+#: How many items the shallow copies of tracked long containers may hold in all.
+FULL_BUDGET = 1_000_000
+_full_items = 0
 
 
 class _Version:
-    """The content token of a long tracked list or dict: shared by its snapshots while unchanged.
+    """The content token of a long tracked list or dict: shared by its snapshots while unchanged."""
 
-    ``atoms``: whether all its items are immutable (None: not yet asked). When
-    they are not, identity cannot tell whether it changed: the next snapshot of
-    it is taken with a hash of its content instead (``_fingerprint``).
-    """
-
-    __slots__ = ("atoms",)
-
-    def __init__(self) -> None:
-        self.atoms = None
+    __slots__ = ()
 
 
 def _same_content(live, full) -> bool:
@@ -736,7 +733,7 @@ def _same_atoms(live, full) -> bool:
         if t in _EQ_IS_REPR:
             if a != b:
                 return False
-        elif repr(a) != repr(b):  # -0.0, range(0) and range(5, 5) ...
+        elif safe_repr(a)[0] != safe_repr(b)[0]:  # -0.0, range(0) and range(5, 5), bound methods ...
             return False
     return True
 
@@ -745,12 +742,11 @@ def _same_atoms(live, full) -> bool:
 _EQ_IS_REPR = frozenset({int, str, bytes, bool})
 
 
-_CUT_KINDS = (_Seq, _Map)
-
-
 def _release(sn) -> None:
     """Drop a snapshot's shallow copy once it is no longer a frame's tracked one."""
-    if sn.__class__ is _Seq or sn.__class__ is _Map:
+    global _full_items
+    if (sn.__class__ is _Seq or sn.__class__ is _Map) and sn.full is not None:
+        _full_items = max(0, _full_items - len(sn.full))
         sn.full = None
 
 
@@ -794,7 +790,7 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
                     # Bound again to the same long content: the same version.
                     if sn.fp.__class__ is _Version and same(v, old):
                         sn.fp = old.fp
-                    old.full = None
+                    _release(old)
             muts[name] = (v, sn)
             if sn.__class__ is _Obj:
                 fr.objs += 1
@@ -811,11 +807,7 @@ def _mutations(fr: _Frame, skip) -> list | None:
         if not same(obj, sn):
             seen = _changed_fp
             _changed_fp = None  # holds a live value: let it go at once
-            # A long container known to hold mutable items stays with hashes.
-            track = TRACK_CHANGED
-            if sn.__class__ in _CUT_KINDS and sn.cut and (sn.fp.__class__ is not _Version or sn.fp.atoms is False):
-                track = 0
-            new = snap(obj, 0, (), seen[1], track) if seen is not None and seen[0] is obj else snap(obj, track=track)
+            new = snap(obj, 0, (), seen[1], True) if seen is not None and seen[0] is obj else snap(obj, track=True)
             _release(sn)
             muts[name] = (obj, new)
             if extra is None:
@@ -840,21 +832,16 @@ def _rebound(fr, names, skip, extra):
         elif any(n == name for n, _ in extra):
             continue
         v = loc[name]
-        if type(v) in _ATOMS_FROZEN:
-            extra.append((name, v))
-            continue
-        tracked = fr.muts.get(name)
-        if tracked is not None and tracked[0] is v:
-            extra.append((name, tracked[1]))  # _mutations has just checked it
-        else:
-            extra.append((name, snap(v)))
+        sn = v if type(v) in _ATOMS_FROZEN else snap(v, track=True)
+        _track(fr, (name,), (v,), (sn,))  # watched from now on, under its new value
+        extra.append((name, sn))
     return extra
 
 
 def _snaps(vals):
     for v in vals:
         if type(v) not in _ATOMS_FROZEN:
-            return tuple([v if type(v) in _ATOMS_FROZEN else snap(v, track=TRACK_BIND) for v in vals])
+            return tuple([v if type(v) in _ATOMS_FROZEN else snap(v, track=True) for v in vals])
     return vals
 
 

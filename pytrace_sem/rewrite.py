@@ -48,7 +48,7 @@ from pytrace_sem.errors import SourceError
 
 __all__ = ["InstrumentedModule", "instrument", "REWRITER_VERSION"]
 
-REWRITER_VERSION = "3"
+REWRITER_VERSION = "4"
 
 _ALIAS_BASE = "_pytrace_sem_rt"
 _MARK_BASE = "pts-inserted"
@@ -218,7 +218,7 @@ def _arg(expr: cst.BaseExpression) -> cst.Arg:
 
 
 class _Scope:
-    __slots__ = ("kind", "qualname", "is_gen", "node_line", "watch")
+    __slots__ = ("kind", "qualname", "is_gen", "node_line", "watch", "declared")
 
     def __init__(self, kind: str, qualname: str, node_line: int = 0) -> None:
         self.kind = kind          # "module" | "function" | "class" | "lambda"
@@ -226,6 +226,7 @@ class _Scope:
         self.is_gen = False
         self.node_line = node_line
         self.watch: tuple[str, ...] = ()  # names nested functions rebind with ``nonlocal``
+        self.declared: tuple[str, ...] = ()  # names this function declares ``global`` or ``nonlocal``
 
 
 class _Collector:
@@ -382,7 +383,7 @@ class _Transformer(cst.CSTTransformer):
         name = node.name.value
         sc = _Scope("function", f"{qual}.{name}" if qual else name, self._line(node))
         sc.is_gen = node.asynchronous is not None or _has_yield(node.body)
-        sc.watch = _rebound_by_nested(node.body)
+        sc.watch, sc.declared = _declarations(node.body)
         self.scopes.append(sc)
         self.collectors.append(_Collector())  # decorators/defaults are evaluated outside
         return True
@@ -459,13 +460,19 @@ class _Transformer(cst.CSTTransformer):
                     stores |= _target_names(st.target, names)
             elif isinstance(st, cst.AugAssign):
                 # An in-place operator mutates the target's old value (a list, say).
-                # With a plain name as target nothing else is stored into: the
-                # recorder checks the other tracked values only when that old
-                # value was one of them (``_rt.MUT_AUG``).
-                if _target_names(st.target, names):
-                    stores = True
-                else:
-                    aug = True
+                # ``j -= 1`` with a local ``j`` and a literal operand can mutate
+                # nothing else: the recorder checks the other tracked values only
+                # when that old value was one of them (``_rt.MUT_AUG``). Any other
+                # operand may run user code (``__radd__``).
+                stores = True
+                if isinstance(st.target, cst.Name) and _is_literal(st.value):
+                    sc = self._func()
+                    if sc is not None and st.target.value not in sc.declared:
+                        _target_names(st.target, names)
+                        stores = False
+                        aug = True
+                if stores:
+                    _target_names(st.target, names)
             elif isinstance(st, cst.Del):
                 dels: list[str] = []
                 stores |= _target_names(st.target, dels)
@@ -894,7 +901,8 @@ class _YieldFinder(cst.CSTVisitor):
 class _NonlocalFinder(cst.CSTVisitor):
     def __init__(self) -> None:
         self.depth = 0
-        self.names: list[str] = []
+        self.names: list[str] = []      # declared nonlocal by nested functions
+        self.declared: list[str] = []   # declared global or nonlocal by the body itself
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
@@ -904,18 +912,33 @@ class _NonlocalFinder(cst.CSTVisitor):
         self.depth -= 1
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
-        if self.depth:
-            for item in node.names:
-                if item.name.value not in self.names:
-                    self.names.append(item.name.value)
+        out = self.names if self.depth else self.declared
+        for item in node.names:
+            if item.name.value not in out:
+                out.append(item.name.value)
+        return False
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        if not self.depth:
+            self.declared.extend(item.name.value for item in node.names)
         return False
 
 
-def _rebound_by_nested(body: cst.BaseSuite) -> tuple[str, ...]:
-    """Names that functions nested in this body declare ``nonlocal`` (and so may rebind)."""
+def _declarations(body: cst.BaseSuite) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names that functions nested in this body declare ``nonlocal`` (and so may
+    rebind), and names the body itself declares ``global`` or ``nonlocal``."""
     finder = _NonlocalFinder()
     body.visit(finder)
-    return tuple(finder.names)
+    return tuple(finder.names), tuple(finder.declared)
+
+
+def _is_literal(expr: cst.BaseExpression) -> bool:
+    """A number or plain string literal (``-1``, ``'x'``): operating with it runs no user code."""
+    if isinstance(expr, cst.UnaryOperation):
+        return _is_literal(expr.expression)
+    if isinstance(expr, cst.ConcatenatedString):
+        return _is_literal(expr.left) and _is_literal(expr.right)
+    return isinstance(expr, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString))
 
 
 def _has_yield(body: cst.BaseSuite) -> bool:

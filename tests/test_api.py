@@ -560,11 +560,62 @@ def test_a_long_list_holding_a_list_beyond_the_cut_shows_no_change_it_did_not_ma
     assert _changes_of(t, "a") == [2, 5]
 
 
-def test_a_mutable_item_put_beyond_the_cut_is_watched_from_then_on():
-    # trace-format.md: the first step after line 3 that could change `a` (line 4)
-    # may also report it, as identity alone cannot tell there.
-    src = ("def f():\n    a = [None] * 20\n    a[15] = [1]\n    print(2)\n    a[15].append(3)\n"
+@pytest.mark.parametrize("item", ["[1]", "(1, [1])", "{1: 2}"])
+def test_a_mutable_item_put_beyond_the_cut_is_watched_from_then_on(item):
+    src = (f"def f():\n    a = [None] * 20\n    a[15] = {item}\n    print(2)\n    a[15]"
+           f"{'[1]' if item.startswith('(') else ''}.{'update({3: 4})' if item.startswith('{') else 'append(3)'}\n"
            "    print(3)\n    return len(a)\n")
     t = trace_call(src, "f()", max_items=5)
-    lines = _changes_of(t, "a")
-    assert {2, 3, 5} <= set(lines) and 6 not in lines
+    assert _changes_of(t, "a") == [2, 3, 5]
+
+
+def test_a_long_list_of_pairs_is_not_changed_by_reading_it():
+    src = "def f():\n    a = list(range(8))\n    a.append((1, 2))\n    n = len(a)\n    a = a[:]\n    return n\n"
+    t = trace_call(src, "f()", max_items=5)
+    assert _changes_of(t, "a") == [2, 3]
+
+
+def test_a_nonlocal_rebinding_to_equal_content_is_not_a_change():
+    src = ("def f():\n    a = list(range(8))\n    def g():\n        nonlocal a\n        a = list(range(8))\n"
+           "    g()\n    x = 1\n    a.append(1)\n    return a\n")
+    t = trace_call(src, "f()", max_items=5)
+    assert [s.line for s in t.steps if "a" in s.changes and s.depth == 0] == [2, 8]
+
+
+def test_an_equal_bound_method_beyond_the_cut_does_not_run_repr_in_the_recorder():
+    src = ("class A:\n    def m(self):\n        return 1\n    def __repr__(self):\n        raise RuntimeError('no')\n"
+           "def f():\n    a = A()\n    ms = [a.m] * 8\n    ms[7] = a.m\n    y = len(ms)\n    return y\n")
+    t = trace_call(src, "f()", max_items=5)
+    assert t.exception is None and t.return_value["repr"] == "8"
+    assert all(s.depth == 0 for s in t.steps)
+
+
+def test_an_augmented_assignment_whose_operand_runs_code_is_checked():
+    src = ("HOOK = None\nclass Acc:\n    def __radd__(self, other):\n        HOOK.append(other)\n"
+           "        return other + 1\nACC = Acc()\ndef f():\n    global HOOK\n    log = []\n    HOOK = log\n"
+           "    n = 0\n    n += ACC\n    m = 1\n    return log\n")
+    t = trace_call(src, "f()")
+    assert [s.changes["log"]["repr"] for s in t.steps if "log" in s.changes] == ["[]", "[0]"]
+
+
+def test_shallow_copies_of_long_lists_are_bounded(monkeypatch):
+    from pytrace_sem import _runtime
+
+    monkeypatch.setattr(_runtime, "FULL_BUDGET", 50)
+    versioned = _runtime._versioned
+    held, hashed = [], []
+
+    def watch(value, values):
+        got = versioned(value, values)
+        held.append(_runtime._full_items)
+        hashed.append(got is None)
+        return got
+
+    monkeypatch.setattr(_runtime, "_versioned", watch)
+    # Each of the 7 frames of the recursion tracks the same 20-item list.
+    src = ("def f(a, n):\n    if n == 0:\n        return 0\n    x = f(a, n - 1)\n    a[-1] = n\n"
+           "    y = len(a)\n    return x + 1\n")
+    t = trace_call(src, "f(list(range(20)), 6)", max_items=5)
+    assert [s.line for s in t.steps if "a" in s.changes and s.depth == 0] == [1, 4, 5]
+    assert max(held) <= 50 and any(hashed) and not all(hashed)
+    assert _runtime._full_items == 0  # all given back when the frames left
