@@ -519,15 +519,15 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         # scanning them (a long trace holds very many snapshots).
         if n > lim.max_items:
             items = tuple(value[:lim.max_items]) if t is list or t is tuple else tuple(_islice(value, lim.max_items))
-            if track and t is list and _ATOMS_FROZEN.issuperset(map(type, items)):
-                version = _versioned(value, value)
-                if version is not None:
-                    return _Seq(kind, items, n, True, True, version, value.copy())
             cut = True
         else:
             items = tuple(value)
             cut = False
         flat = _ATOMS_FROZEN.issuperset(map(type, items))
+        if cut and flat and track and t is list:
+            version = _versioned(value, value)
+            if version is not None:
+                return _Seq(kind, items, n, True, True, version, value.copy())
         if not flat:
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
@@ -544,17 +544,16 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         if n > lim.max_items:
             keys = tuple(_islice(value, lim.max_items))
             vals = tuple(_islice(value.values(), lim.max_items))
-            if track and _ATOMS_FROZEN.issuperset(map(type, keys)) and _ATOMS_FROZEN.issuperset(
-                    map(type, vals)):
-                version = _versioned(value, value.values())
-                if version is not None:
-                    return _Map(keys, vals, n, True, True, version, value.copy())
             cut = True
         else:
             keys = tuple(value)
             vals = tuple(value.values())
             cut = False
         flat = _ATOMS_FROZEN.issuperset(map(type, vals)) and _ATOMS_FROZEN.issuperset(map(type, keys))
+        if cut and flat and track:
+            version = _versioned(value, value.values())
+            if version is not None:
+                return _Map(keys, vals, n, True, True, version, value.copy())
         if not flat:
             path = _path + (vid,)
             keys = [snap(k, depth + 1, path) for k in keys]
@@ -1148,21 +1147,10 @@ def _raise(sess, fr, frame):
 def l():  # noqa: E743 - short on purpose: it is called at every function exit
     """The current function is leaving (called from its ``finally``)."""
     global _top
-    fr = _top
-    if fr is not None and not _busy and _get_ident() == _thread:
+    if _top is not None and not _busy and _get_ident() == _thread:
         # The common case: the recording frame leaves (``_top`` is the stack's
-        # last frame while anything records).
-        sess = _session
-        stack = sess.stack
-        stack.pop()
-        if stack:
-            _top = stack[-1]
-            if fr.muts:
-                for _, sn in fr.muts.values():
-                    _release(sn)
-            return
-        _top = None
-        _leave(sess, fr, popped=True)
+        # last frame while anything records, so nothing is quiet).
+        _leave(_session)
         return
     sess = _session
     if _busy or sess is None or _get_ident() != sess.thread or not sess.stack:
@@ -1175,13 +1163,11 @@ def l():  # noqa: E743 - short on purpose: it is called at every function exit
     _leave(sess)
 
 
-def _leave(sess, fr=None, popped=False):
+def _leave(sess, fr=None):
     global _top
     stack = sess.stack
     if fr is None:
         fr = stack.pop()
-    elif popped:
-        pass
     else:
         if stack and stack[-1] is fr:
             stack.pop()

@@ -464,15 +464,11 @@ class _Transformer(cst.CSTTransformer):
                 # nothing else: the recorder checks the other tracked values only
                 # when that old value was one of them (``_rt.MUT_AUG``). Any other
                 # operand may run user code (``__radd__``).
-                stores = True
-                if isinstance(st.target, cst.Name) and _is_literal(st.value):
-                    sc = self._func()
-                    if sc is not None and st.target.value not in sc.declared:
-                        _target_names(st.target, names)
-                        stores = False
-                        aug = True
-                if stores:
-                    _target_names(st.target, names)
+                stores = _target_names(st.target, names)  # False for a plain name
+                sc = self._func()
+                aug = (not stores and _is_literal(st.value) and sc is not None
+                       and st.target.value not in sc.declared)
+                stores = not aug
             elif isinstance(st, cst.Del):
                 dels: list[str] = []
                 stores |= _target_names(st.target, dels)

@@ -451,11 +451,15 @@ def _changes_of(t, name):
     return [s.line for s in t.steps if name in s.changes]
 
 
+def _cut_changes(src, name):
+    """Lines where ``name`` changed, in ``f()`` traced with ``max_items=5``."""
+    return _changes_of(trace_call(src, "f()", max_items=5), name)
+
+
 @pytest.mark.parametrize("old, new", [("1", "True"), ("0", "False"), ("1", "1.0"), ("'a'", "b'a'")])
 def test_a_change_beyond_the_cut_of_a_list_is_seen(old, new):
     src = f"def f():\n    a = [{old}] * 20\n    a[15] = {new}\n    return len(a)\n"
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "a") == [2, 3]
+    assert _cut_changes(src, "a") == [2, 3]
 
 
 @pytest.mark.parametrize("old, new", [("1", "True"), ("2", "3")])
@@ -470,20 +474,17 @@ def test_a_change_in_the_shown_head_of_a_long_dict_is_seen(old, new):
 @pytest.mark.parametrize("old, new", [("1", "True"), ("2", "3")])
 def test_a_change_beyond_the_cut_of_a_dict_is_seen(old, new):
     src = f"def f():\n    d = {{k: {old} for k in range(20)}}\n    d[15] = {new}\n    return len(d)\n"
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "d") == [2, 3]
+    assert _cut_changes(src, "d") == [2, 3]
 
 
 def test_a_change_beyond_the_cut_of_a_set_is_seen():
     src = "def f():\n    s = set(range(20))\n    s.discard(1)\n    s.add(True)\n    return len(s)\n"
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "s") == [2, 3, 4]
+    assert _cut_changes(src, "s") == [2, 3, 4]
 
 
 def test_a_change_beyond_the_cut_of_a_list_of_lists_is_seen():
     src = "def f():\n    a = [[1]] * 20\n    a[15] = [2]\n    x = 1\n    a[15].append(3)\n    return len(a)\n"
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "a") == [2, 3, 5]
+    assert _cut_changes(src, "a") == [2, 3, 5]
 
 
 @pytest.mark.parametrize("old, new", [("-1", "-2"), ("0.0", "-0.0"), ("float('nan')", "float('inf')"),
@@ -502,14 +503,12 @@ def test_a_long_list_stored_into_without_a_change_is_not_a_change():
     # The same object stored back, an equal int of another identity, a copy bound again.
     src = ("def f():\n    a = [1000] * 20\n    a[15] = a[15]\n    a[16] = int('1000')\n"
            "    a = a[:]\n    a.append(1)\n    return len(a)\n")
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "a") == [2, 6]
+    assert _cut_changes(src, "a") == [2, 6]
 
 
 def test_a_long_dict_reordered_beyond_the_cut_is_a_change():
     src = "def f():\n    d = dict.fromkeys(range(20), 0)\n    x = d.pop(15)\n    d[15] = x\n    d[15] = 0\n    return len(d)\n"
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "d") == [2, 3, 4]
+    assert _cut_changes(src, "d") == [2, 3, 4]
 
 
 def test_a_change_beyond_the_cut_shows_through_an_alias():
@@ -549,15 +548,13 @@ def test_a_mutable_item_beyond_the_cut_of_a_long_container_is_watched(build):
     # The shown head holds plain values only; the list (or dict) further on does not.
     key = 20 if build.startswith("[") else 99
     src = f"def f():\n    a = {build}\n    x = 1\n    a[{key}].append(3)\n    return len(a)\n"
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "a") == [2, 4]
+    assert _cut_changes(src, "a") == [2, 4]
 
 
 def test_a_long_list_holding_a_list_beyond_the_cut_shows_no_change_it_did_not_make():
     src = ("def f():\n    a = [1] * 20 + [[2]]\n    print(1)\n    print(2)\n    a[20].append(3)\n"
            "    print(3)\n    return len(a)\n")
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "a") == [2, 5]
+    assert _cut_changes(src, "a") == [2, 5]
 
 
 @pytest.mark.parametrize("item", ["[1]", "(1, [1])", "{1: 2}"])
@@ -565,14 +562,12 @@ def test_a_mutable_item_put_beyond_the_cut_is_watched_from_then_on(item):
     src = (f"def f():\n    a = [None] * 20\n    a[15] = {item}\n    print(2)\n    a[15]"
            f"{'[1]' if item.startswith('(') else ''}.{'update({3: 4})' if item.startswith('{') else 'append(3)'}\n"
            "    print(3)\n    return len(a)\n")
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "a") == [2, 3, 5]
+    assert _cut_changes(src, "a") == [2, 3, 5]
 
 
 def test_a_long_list_of_pairs_is_not_changed_by_reading_it():
     src = "def f():\n    a = list(range(8))\n    a.append((1, 2))\n    n = len(a)\n    a = a[:]\n    return n\n"
-    t = trace_call(src, "f()", max_items=5)
-    assert _changes_of(t, "a") == [2, 3]
+    assert _cut_changes(src, "a") == [2, 3]
 
 
 def test_a_nonlocal_rebinding_to_equal_content_is_not_a_change():
