@@ -724,17 +724,19 @@ def _same_atoms(live, full) -> bool:
     # Order matters (a dict's repr follows insertion order); non-identical items
     # must be atoms of one type with one repr.
     for a, b in zip(live, full):
-        if a is b:
-            continue
-        t = type(a)
-        if t is not type(b) or t not in _ATOMS_FROZEN:
-            return False
-        if t in _EQ_IS_REPR:
-            if a != b:
-                return False
-        elif safe_repr(a)[0] != safe_repr(b)[0]:  # -0.0, range(0) and range(5, 5), bound methods ...
+        if a is not b and not _same_atom(a, b):
             return False
     return True
+
+
+def _same_atom(a, b) -> bool:
+    """Whether two distinct values are atoms of one type with one repr."""
+    t = type(a)
+    if t is not type(b) or t not in _ATOMS_FROZEN:
+        return False
+    if t in _EQ_IS_REPR:
+        return a == b
+    return safe_repr(a)[0] == safe_repr(b)[0]  # -0.0, range(0) and range(5, 5), bound methods ...
 
 
 # Atoms whose equal values of one type have one repr.
@@ -795,12 +797,26 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
                 fr.objs += 1
 
 
-def _mutations(fr: _Frame, skip) -> list | None:
+def _mutations(fr: _Frame, skip, patched=None) -> list | None:
+    """(name, new snapshot) for each tracked value that changed, in tracking order.
+
+    ``patched``: (name, snapshot) for a value whose new snapshot is already
+    known (``_stored``); the snapshot is the tracked one when nothing changed.
+    """
     global _changed_fp
     extra = None
     muts = fr.muts
     for name, (obj, sn) in muts.items():
         if name in skip:
+            continue
+        if patched is not None and name == patched[0]:
+            new = patched[1]
+            if new is not sn:
+                _release(sn)
+                muts[name] = (obj, new)
+                if extra is None:
+                    extra = []
+                extra.append((name, new))
             continue
         _changed_fp = None
         if not same(obj, sn):
@@ -813,6 +829,165 @@ def _mutations(fr: _Frame, skip) -> list | None:
                 extra = []
             extra.append((name, new))
     return extra
+
+
+# -- item stores into long containers ----------------------------------------------
+#
+# ``a[i] = v`` (or ``a[i] += v``) into a local name, in a statement that calls
+# nothing, is rewritten as ``a[R.k(i)] = v; R.s(ST)`` with the name as the step's
+# ``may_mutate`` item (a str); ``a.append(x)`` and ``a.pop()`` likewise carry
+# ``'a'``, followed by ``'append'`` or ``'pop'`` as a fifth item. When the name holds a long list or dict
+# tracked by a shallow copy (``_Version``), the step patches that copy at the
+# stored keys (or its end) and checks the rest with one ``==``, instead of
+# comparing, hashing and copying the whole container. Anything unexpected takes
+# the general path.
+
+# (frame, [keys]): the keys item stores of the recording frame used since its
+# last such step. Keys left by a store that raised are harmless: each key is
+# checked, and patching an unchanged item changes nothing.
+_key = None
+_MAX_KEYS = 8
+# Item types a patched long container may take in: its items stay hashable
+# atoms, so identity keeps standing for content.
+_KEY_ATOMS = _ATOMS_FROZEN - {slice}
+
+
+_LONG = (_Seq, _Map)
+
+
+def k(key):
+    """An item store's key, passed through on its way to the store (``a[R.k(i)] = v``)."""
+    global _key
+    if _get_ident() == _thread:
+        pending = _key
+        if pending is None or pending[0] is not _top:
+            _key = (_top, [key])
+        elif pending[1] is not None:
+            if len(pending[1]) < _MAX_KEYS:
+                pending[1].append(key)
+            else:
+                _key = (_top, None)  # too many to patch: the next step compares in full
+    return key
+
+
+def _stored(fr, st, obj, sn):
+    """The mutations of a step that stored into ``obj``, the long container named ``st[3]``.
+
+    ``st[3:]`` is ``('a',)`` for item stores (their keys come from ``k``), or
+    ``('a', 'append')``/``('a', 'pop')`` for those calls: on a list they only
+    add or remove its last item.
+    """
+    global _key
+    if len(st) > 4:
+        new = _patched_end(obj, sn, st[4])
+    else:
+        pending = _key
+        _key = None
+        if pending is None or pending[0] is not fr or pending[1] is None:
+            return _mutations(fr, st[2])
+        new = _patched(obj, sn, pending[1])
+    if new is None:
+        return _mutations(fr, st[2])
+    return _mutations(fr, st[2], (st[3], new))
+
+
+
+
+def _patched_end(live, sn, method):
+    """``_patched`` for ``live.append(x)`` or ``live.pop()``."""
+    global _full_items
+    full = sn.full
+    if type(live) is not list or type(full) is not list or sn.fp.__class__ is not _Version:
+        return None
+    n = len(live)
+    if method == "append":
+        if n != sn.length + 1 or type(live[-1]) not in _KEY_ATOMS or _full_items >= FULL_BUDGET:
+            return None
+        full.append(live[-1])
+        _full_items += 1
+    else:
+        if n != sn.length - 1 or n <= len(sn.items):  # (still longer than the part shown)
+            return None
+        full.pop()
+        _full_items -= 1
+    return _confirmed(live, sn, _Seq(sn.kind, sn.items, n, True, True, _Version(), full), full)
+
+
+def _confirmed(live, sn, new, full):
+    """``new`` if ``live`` now equals the patched copy ``full``, else a fresh snapshot.
+
+    The step may not have been the only change (a hidden mutation): one
+    comparison of the whole confirms it.
+    """
+    try:
+        same_now = _quiet(_equal, (live, full))
+    except Exception:  # noqa: BLE001 - a hostile __eq__ of an item
+        same_now = False
+    if new is not sn:
+        sn.full = None  # the copy belongs to the new snapshot now
+    if not same_now or len(live) != len(full):
+        _release(new)
+        new = snap(live, track=True)
+    return new
+
+
+def _patched(live, sn, keys):
+    """The snapshot of a long list or dict after item stores at ``keys``, or None.
+
+    Returns ``sn`` itself when nothing changed. The shallow copy moves to the
+    new snapshot (patched in place); None (before anything is patched) means
+    the general comparison must decide.
+    """
+    full = sn.full
+    if full is None or sn.fp.__class__ is not _Version or type(live) is not type(full):
+        return None
+    n = len(live)
+    if type(live) is list:
+        if n != sn.length:
+            return None
+        for i in keys:
+            if type(i) is not int or not -n <= i < n or type(live[i]) not in _KEY_ATOMS:
+                return None
+        items = sn.items
+        changed = False
+        for i in keys:
+            x = live[i]
+            old = full[i]
+            if x is old or (type(x) is type(old) and x == old and (type(x) in _EQ_IS_REPR or _same_atom(x, old))):
+                continue
+            changed = True
+            full[i] = x
+            if i < 0:
+                i += n
+            if i < len(items):
+                items = items[:i] + (x,) + items[i + 1:]
+        new = _Seq(sn.kind, items, n, True, True, _Version(), full) if changed else sn
+    else:
+        if n < sn.length or n > sn.length + len(keys):
+            return None
+        for key in keys:
+            if type(key) not in _KEY_ATOMS or key not in live or type(live[key]) not in _KEY_ATOMS:
+                return None
+        ks, vals = sn.keys, sn.values
+        changed = False
+        for key in keys:
+            x = live[key]
+            if key in full:
+                old = full[key]
+                if x is old or _same_atom(x, old):
+                    continue
+                try:
+                    p = ks.index(key)
+                except ValueError:
+                    p = -1
+                if p >= 0:
+                    vals = vals[:p] + (x,) + vals[p + 1:]
+            changed = True
+            full[key] = x
+        global _full_items
+        _full_items += len(full) - sn.length
+        new = _Map(ks, vals, n, True, True, _Version(), full) if changed else sn
+    return _confirmed(live, sn, new, full)
 
 
 def _rebound(fr, names, skip, extra):
@@ -881,7 +1056,7 @@ def s1(st, value):
     # (MUT_AUG: the name is untracked, so its old value was immutable and the
     # in-place operator could not mutate anything.)
     if type(value) in _ATOMS_FROZEN and st[3].__class__ is not tuple and (
-            not muts or (st[3] != 1 and not fr.objs and st[2][0] not in muts)):
+            not muts or ((not st[3] or st[3] == MUT_AUG) and not fr.objs and st[2][0] not in muts)):
         log = _log
         log.append((fr.serial, st, value))
         if len(log) >= _max_steps:
@@ -905,7 +1080,16 @@ def _record(fr, st, vals, payload):
                         fr.objs -= 1
                     else:
                         _release(old[1])
-    extra = _mutations(fr, st[2]) if (st[3] or fr.objs) and fr.muts else None
+    if st[3].__class__ is str:
+        # A store into the container named st[3]: patched when it is a long list
+        # or dict with a copy (keys left behind otherwise are harmless).
+        ent = fr.muts.get(st[3])
+        if ent is not None and ent[1].__class__ in _LONG and ent[1].full is not None and not fr.objs:
+            extra = _stored(fr, st, ent[0], ent[1])
+        else:
+            extra = _mutations(fr, st[2]) if fr.muts else None
+    else:
+        extra = _mutations(fr, st[2]) if (st[3] or fr.objs) and fr.muts else None
     if st[3].__class__ is tuple:
         extra = _rebound(fr, st[3], st[2], extra)
     log = _log

@@ -327,7 +327,7 @@ def _build_steps(sess, max_size, line_offset, rename):
                 prev = known.get(name)
                 if type(sn) is Seq or type(sn) is Map:
                     value = enc_after(sn, prev)
-                    fp = sn.fp
+                    fp = sn.fp if sn.flat or "truncated" not in value else _nested_fp(sn)
                 else:
                     value = enc(sn)
                     fp = None
@@ -360,6 +360,33 @@ def _build_steps(sess, max_size, line_offset, rename):
 
 # What a step carries besides its changes (``tails`` in build_steps).
 _OUTCOME, _CASE, _VALUE, _EXC = 1, 2, 3, 4
+
+
+def _nested_fp(sn) -> tuple:
+    """The content tokens of every container cut inside a snapshot, itself included.
+
+    A change beyond the cut of a list held by another container leaves the
+    encoding of the outer one as it was; these tokens still tell it apart.
+    """
+    out = []
+    todo = [sn]
+    while todo:
+        s = todo.pop()
+        c = s.__class__
+        if c is _rt._Seq:
+            if s.cut:
+                out.append(s.fp)
+            if not s.flat:
+                todo.extend(s.items)
+        elif c is _rt._Map:
+            if s.cut:
+                out.append(s.fp)
+            if not s.flat:
+                todo.extend(s.keys)
+                todo.extend(s.values)
+        elif c is _rt._Obj and s.attrs:
+            todo.extend(s.attrs.values())
+    return tuple(out)
 
 
 def _same_items(new, old) -> bool:

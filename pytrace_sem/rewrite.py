@@ -48,7 +48,7 @@ from pytrace_sem.errors import SourceError
 
 __all__ = ["InstrumentedModule", "instrument", "REWRITER_VERSION"]
 
-REWRITER_VERSION = "4"
+REWRITER_VERSION = "5"
 
 _ALIAS_BASE = "_pytrace_sem_rt"
 _MARK_BASE = "pts-inserted"
@@ -452,6 +452,7 @@ class _Transformer(cst.CSTTransformer):
             aug = False
             kind = _rt.K_LINE
             after = True
+            method = None
             if isinstance(st, cst.Assign):
                 for t in st.targets:
                     stores |= _target_names(t.target, names)
@@ -511,11 +512,21 @@ class _Transformer(cst.CSTTransformer):
                 out.append(st)
                 continue
             flag = self._mut(mutates or stores)
+            if stores and not mutates and flag == 1:
+                keyed = self._keyed_store(st)
+                if keyed is not None:
+                    st, flag = keyed
+            elif not stores and flag == 1:
+                end_call = self._end_call(st)
+                if end_call is not None:
+                    flag, method = end_call
             if aug and flag == 0:
                 flag = self._mut(True)
                 if flag == 1:
                     flag = _rt.MUT_AUG
             st_tuple = (kind, line, tuple(names), flag)
+            if method:
+                st_tuple += (method,)
             rec = self._small("s", _const(st_tuple), *names)
             if after:
                 out.append(st)
@@ -526,6 +537,87 @@ class _Transformer(cst.CSTTransformer):
         # Only the last statement may keep a trailing semicolon-less form.
         return [s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) if hasattr(s, "semicolon") else s
                 for s in out]
+
+    def _keyed_store(self, st: cst.BaseSmallStatement) -> tuple[cst.BaseSmallStatement, str] | None:
+        """``a[i] = v`` -> ``a[R.k(i)] = v`` and the step flag ``'a'``, where that applies.
+
+        It applies to item stores (one target, or a tuple of targets, ``a[i], a[j] =
+        a[j], a[i]``; or an augmented one) into one local name, in a statement that
+        calls nothing: the recorder then learns which keys changed (``_runtime.k``)
+        and patches its copy of a long list or dict instead of comparing it all.
+        """
+        sc = self._func()
+        if sc is None or sc.is_gen:
+            return None
+        if isinstance(st, cst.Assign) and len(st.targets) == 1:
+            target = st.targets[0].target
+        elif isinstance(st, cst.AugAssign):
+            target = st.target
+        else:
+            return None
+        parts = list(target.elements) if isinstance(target, (cst.Tuple, cst.List)) else [target]
+        base = None
+        keyed = 0
+        new_parts = []
+        for part in parts:
+            node = part.value if isinstance(part, cst.Element) else part
+            if isinstance(node, cst.Name):
+                new_parts.append(part)
+                continue
+            if not isinstance(node, cst.Subscript) or not isinstance(node.value, cst.Name):
+                return None
+            if base is None:
+                base = node.value.value
+            elif node.value.value != base:
+                return None
+            if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+                return None
+            index = node.slice[0].slice
+            if getattr(index, "star", None) is not None or _has_walrus(index.value):
+                return None
+            call = self._call("k", "__KEY__")
+            call = call.with_changes(args=[_arg(index.value)])
+            node = node.with_changes(slice=[node.slice[0].with_changes(slice=index.with_changes(value=call))])
+            new_parts.append(part.with_changes(value=node) if isinstance(part, cst.Element) else node)
+            keyed += 1
+        if base is None or keyed > 4 or base in sc.declared:
+            return None
+        if isinstance(target, (cst.Tuple, cst.List)):
+            new_target = target.with_changes(elements=new_parts)
+        else:
+            new_target = new_parts[0]
+        if isinstance(st, cst.Assign):
+            st = st.with_changes(targets=[st.targets[0].with_changes(target=new_target)])
+        else:
+            st = st.with_changes(target=new_target)
+        return st, base
+
+    def _end_call(self, st: cst.BaseSmallStatement) -> tuple[str, str] | None:
+        """``('a', 'append')`` for ``a.append(x)`` (``('a', 'pop')`` for ``a.pop()``, also
+        as ``y = a.pop()``) on a local name, where ``x`` calls nothing: on a list only
+        its last item changes, and the recorder patches its copy of a long one."""
+        sc = self._func()
+        if sc is None or sc.is_gen:
+            return None
+        if isinstance(st, cst.Expr):
+            call = st.value
+        elif isinstance(st, cst.Assign) and all(isinstance(t.target, cst.Name) for t in st.targets):
+            call = st.value
+        else:
+            return None
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            return None
+        base = call.func.value
+        method = call.func.attr.value
+        if not isinstance(base, cst.Name) or base.value in sc.declared:
+            return None
+        if method == "append" and len(call.args) == 1:
+            arg = call.args[0]
+            if arg.keyword is not None or arg.star or not _calls_nothing(arg.value):
+                return None
+        elif not (method == "pop" and not call.args):
+            return None
+        return base.value, method
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
                                   updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
@@ -935,6 +1027,41 @@ def _is_literal(expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.ConcatenatedString):
         return _is_literal(expr.left) and _is_literal(expr.right)
     return isinstance(expr, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString))
+
+
+class _CodeFinder(cst.CSTVisitor):
+    """Finds what may run code beyond operators: calls, awaits, yields, nested scopes, walruses."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def _found(self, node: cst.CSTNode) -> bool:
+        self.found = True
+        return False
+
+    visit_Call = visit_Await = visit_Yield = visit_Lambda = visit_NamedExpr = _found
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _found
+
+
+def _calls_nothing(expr: cst.BaseExpression) -> bool:
+    finder = _CodeFinder()
+    expr.visit(finder)
+    return not finder.found
+
+
+class _WalrusFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
+        self.found = True
+        return False
+
+
+def _has_walrus(expr: cst.BaseExpression) -> bool:
+    finder = _WalrusFinder()
+    expr.visit(finder)
+    return finder.found
 
 
 def _has_yield(body: cst.BaseSuite) -> bool:

@@ -519,6 +519,74 @@ def test_a_change_beyond_the_cut_shows_through_an_alias():
     assert t.return_value["repr"] == "99"
 
 
+SNEAKY = """
+HELD = []
+
+
+class Sneaky:
+    def __radd__(self, other):
+        HELD[0][1] = other
+        return other
+
+
+S = Sneaky()
+
+
+def f():
+    a = list(range(20))
+    HELD.append(a)
+    x = 5 + S
+    a.append(20)
+    x = 6 + S
+    y = a.pop()
+    return a
+"""
+
+
+def test_append_and_pop_on_a_long_list_see_a_change_they_did_not_make():
+    # ``x = 5 + S`` calls nothing, so it is not checked; ``__radd__`` changes ``a``
+    # behind it. The next step patches its copy of ``a`` at the end only, and must
+    # still report the whole change.
+    t = trace_call(SNEAKY, "f()", max_items=5)
+    shown = [(s.line, s.changes["a"]["repr"]) for s in t.steps if s.depth == 0 and "a" in s.changes]
+    assert [line for line, _ in shown] == [15, 18, 20]
+    assert shown[1][1].startswith("[0, 5, 2,") and shown[2][1].startswith("[0, 6, 2,")
+
+
+@pytest.mark.parametrize("stmt, flag, keys", [
+    ("a[i] = 1", "'a'", 1),
+    ("a[i], a[j] = a[j], a[i]", "'a'", 2),
+    ("a[i] += 1", "'a'", 1),
+    ("a.append(x + 1)", "'a', 'append'", 0),
+    ("y = a.pop()", "'a', 'pop'", 0),
+    ("a[g(i)] = 1", "1", 0),
+    ("a[i], b[i] = 1, 2", "1", 0),
+    ("a[i:j] = []", "1", 0),
+    ("a.b[i] = 1", "1", 0),
+    ("a.append(g(x))", "1", 0),
+    ("a.append([y for y in x])", "1", 0),
+    ("a.pop(0)", "1", 0),
+    ("a.extend(x)", "1", 0),
+])
+def test_stores_the_recorder_can_patch_are_marked(stmt, flag, keys):
+    import re
+
+    from pytrace_sem import rewrite
+
+    out = rewrite.instrument(f"def f(a, b, g, i, j, x):\n    {stmt}\n").source
+    consts = re.findall(r"\(0, 2, \((?:'y',)?\), ([^)]+)\)", out)
+    assert consts == [flag]
+    assert out.count("_rt.k(") == keys
+
+
+def test_item_stores_in_a_generator_are_not_marked():
+    from pytrace_sem import rewrite
+
+    out = rewrite.instrument("def f(a, i):\n    a[i] = 1\n    a.append(i)\n    yield\n").source
+    assert ".k(" not in out
+    assert "gs((0, 2, (), 1))" in out and "gs((0, 3, (), 1))" in out
+
+
 def test_gc_thresholds_are_restored_after_a_trace():
     import gc
 

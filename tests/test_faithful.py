@@ -38,13 +38,14 @@ def _plain_namespace(source: str) -> dict:
     return ns
 
 
-def _check(source: str, entry: str, call: str, args: tuple) -> None:
+def _check(source: str, entry: str, call: str, args: tuple, **limits) -> None:
     ns = _plain_namespace(source)
     seqs, result, error = reference_sequences(ns[entry], copy.deepcopy(args), {})
-    t = pytrace_sem.trace_call(source, call, **BIG)
+    t = pytrace_sem.trace_call(source, call, **{**BIG, **limits})
     if error is None:
         assert t.exception is None, t.exception
-        assert t.return_value["repr"] == norm(canonical_repr(result))
+        got = (t.return_value["repr"], bool(t.return_value.get("truncated")))
+        assert matches([got], [norm(canonical_repr(result))]) is None, got
     else:
         assert t.exception is not None and t.exception.type == type(error).__qualname__
     ours = our_sequences(t)
@@ -113,3 +114,129 @@ def f(text, extra):
 def test_sets_of_strings_against_the_reference():
     """Sets whose order follows the hash seed: compared in the canonical (sorted) order."""
     _check(SETS, "f", "f('the quick brown fox', 'zz')", ("the quick brown fox", "zz"))
+
+
+# Item stores (``a[i] = v``, ``a[i], a[j] = a[j], a[i]``, ``d[k] += 1``) into lists and
+# dicts longer than max_items: the recorder patches its copy of such a container at
+# the stored keys instead of comparing it whole. Every change must still be seen,
+# once, including changes an item store did not make.
+LONG_STORES = {
+    "insertion sort": """
+def f(a):
+    for i in range(1, len(a)):
+        key = a[i]
+        j = i - 1
+        while j >= 0 and a[j] > key:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = key
+    return a
+""",
+    "swaps and negative indices": """
+def f(a):
+    n = len(a)
+    for i in range(n // 2):
+        a[i], a[-1 - i] = a[-1 - i], a[i]
+    for i in range(n):
+        for j in range(n - 1 - i):
+            if a[j] > a[j + 1]:
+                a[j], a[j + 1] = a[j + 1], a[j]
+    a[3] = a[3]
+    a[-2] = a[-2] + 0
+    return a
+""",
+    "equal values of other types": """
+def f(a):
+    for i in range(len(a)):
+        if i % 3 == 0:
+            a[i] = a[i] == 1
+        elif i % 3 == 1:
+            a[i] = a[i] * 1.0
+        else:
+            a[i] += 0
+    a[10] = -0.0
+    a[10] = 0.0
+    a[11] = float('nan')
+    return a
+""",
+    "dicts: new keys, existing keys, 1 and True": """
+def f(a):
+    d = {}
+    for x in a:
+        d[x % 9] = x
+    for x in a:
+        d[x] = d[x % 9] + 1
+    d[True] = 'one'
+    d[1.0] = 'one'
+    d[1] = 'uno'
+    counts = dict.fromkeys('abcdefgh', 0)
+    for ch in 'abracadabra' * 2:
+        counts[ch] += 1
+    counts['z'] = 0
+    return d, counts
+""",
+    "aliases and containers that hold the list": """
+def f(a):
+    b = a
+    m = [a, 1]
+    for i in range(0, len(a), 3):
+        a[i] = -a[i]
+        b[i + 1] = b[i]
+    m[1] = 2
+    c = a[:]
+    c[0] = c[-1]
+    return m
+""",
+    "append and pop": """
+def f(a):
+    out = []
+    for x in a * 4:
+        out.append(x * 2)
+        if x % 4 == 0:
+            y = out.pop()
+    out.append(True)
+    out.append(1)
+    out.append(out[-1])
+    while len(out) > 3:
+        out.pop()
+    return out
+""",
+    "a change no store made": """
+HELD = []
+
+
+class Sneaky:
+    def __radd__(self, other):
+        HELD[0][1] = other
+        return other
+
+
+S = Sneaky()
+
+
+def f(a):
+    HELD.append(a)
+    a[20] = 1
+    x = 5 + S
+    a[20] = a[20]
+    x = 6 + S
+    a[2], a[3] = a[2], a[3]
+    return a
+""",
+    "a store that raised": """
+def f(a):
+    for i in (3, 50, 7, -80, 9):
+        try:
+            a[i] = i * 100
+        except IndexError:
+            a[0] = i
+    return a
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(LONG_STORES))
+@pytest.mark.parametrize("max_items", [5, 1_000])
+def test_item_stores_into_long_containers_against_the_reference(name, max_items):
+    args = ([(i * 7919) % 47 - 20 for i in range(30)],)
+    _check(LONG_STORES[name], "f", f"f({args[0]!r})", args, max_items=max_items)
