@@ -797,11 +797,13 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
                 fr.objs += 1
 
 
-def _mutations(fr: _Frame, skip, patched=None) -> list | None:
+def _mutations(fr: _Frame, skip, patched=None, only=None) -> list | None:
     """(name, new snapshot) for each tracked value that changed, in tracking order.
 
     ``patched``: (name, snapshot) for a value whose new snapshot is already
     known (``_stored``); the snapshot is the tracked one when nothing changed.
+    ``only``: the one container the step can have changed, if known: values
+    whose snapshots hold only atoms cannot hold it, and are not compared.
     """
     global _changed_fp
     extra = None
@@ -817,6 +819,9 @@ def _mutations(fr: _Frame, skip, patched=None) -> list | None:
                 if extra is None:
                     extra = []
                 extra.append((name, new))
+            continue
+        if only is not None and obj is not only and (sn.__class__ is _Seq or sn.__class__ is _Map) and (
+                sn.flat and (not sn.cut or sn.fp.__class__ is _Version)):
             continue
         _changed_fp = None
         if not same(obj, sn):
@@ -871,24 +876,34 @@ def k(key):
 
 
 def _stored(fr, st, obj, sn):
-    """The mutations of a step that stored into ``obj``, the long container named ``st[3]``.
+    """The mutations of a step that stored into ``obj``, the container named ``st[3]``.
 
     ``st[3:]`` is ``('a',)`` for item stores (their keys come from ``k``), or
-    ``('a', 'append')``/``('a', 'pop')`` for those calls: on a list they only
-    add or remove its last item.
+    ``('a', 'append')``/``('a', 'pop')`` for those calls. On a list (or, for
+    item stores with plain keys, a dict) they change that container only:
+    tracked values that cannot hold it are not compared, and a long one's copy
+    is patched where it changed.
     """
     global _key
     if len(st) > 4:
+        if type(obj) is not list:
+            return _mutations(fr, st[2])
+        if sn.__class__ is not _Seq or sn.full is None:
+            return _mutations(fr, st[2], None, obj)
         new = _patched_end(obj, sn, st[4])
     else:
         pending = _key
         _key = None
-        if pending is None or pending[0] is not fr or pending[1] is None:
+        if (pending is None or pending[0] is not fr or pending[1] is None
+                or (type(obj) is not list and type(obj) is not dict)
+                or not _KEY_ATOMS.issuperset(map(type, pending[1]))):
             return _mutations(fr, st[2])
+        if sn.__class__ not in _LONG or sn.full is None:
+            return _mutations(fr, st[2], None, obj)
         new = _patched(obj, sn, pending[1])
     if new is None:
-        return _mutations(fr, st[2])
-    return _mutations(fr, st[2], (st[3], new))
+        return _mutations(fr, st[2], None, obj)
+    return _mutations(fr, st[2], (st[3], new), obj)
 
 
 
@@ -1081,10 +1096,10 @@ def _record(fr, st, vals, payload):
                     else:
                         _release(old[1])
     if st[3].__class__ is str:
-        # A store into the container named st[3]: patched when it is a long list
-        # or dict with a copy (keys left behind otherwise are harmless).
+        # A store into the container named st[3] (keys left behind by a store
+        # that was not checked through ``_stored`` are harmless).
         ent = fr.muts.get(st[3])
-        if ent is not None and ent[1].__class__ in _LONG and ent[1].full is not None and not fr.objs:
+        if ent is not None and not fr.objs:
             extra = _stored(fr, st, ent[0], ent[1])
         else:
             extra = _mutations(fr, st[2]) if fr.muts else None
