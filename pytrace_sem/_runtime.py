@@ -797,13 +797,11 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
                 fr.objs += 1
 
 
-def _mutations(fr: _Frame, skip, patched=None, only=None) -> list | None:
+def _mutations(fr: _Frame, skip, patched=None) -> list | None:
     """(name, new snapshot) for each tracked value that changed, in tracking order.
 
     ``patched``: (name, snapshot) for a value whose new snapshot is already
     known (``_stored``); the snapshot is the tracked one when nothing changed.
-    ``only``: the one container the step can have changed, if known: values
-    whose snapshots hold only atoms cannot hold it, and are not compared.
     """
     global _changed_fp
     extra = None
@@ -819,9 +817,6 @@ def _mutations(fr: _Frame, skip, patched=None, only=None) -> list | None:
                 if extra is None:
                     extra = []
                 extra.append((name, new))
-            continue
-        if only is not None and obj is not only and (sn.__class__ is _Seq or sn.__class__ is _Map) and (
-                sn.flat and (not sn.cut or sn.fp.__class__ is _Version)):
             continue
         _changed_fp = None
         if not same(obj, sn):
@@ -849,7 +844,8 @@ def _mutations(fr: _Frame, skip, patched=None, only=None) -> list | None:
 
 # (frame, [keys]): the keys item stores of the recording frame used since its
 # last such step. Keys left by a store that raised are harmless: each key is
-# checked, and patching an unchanged item changes nothing.
+# checked, patching an unchanged item changes nothing, and a dict's new keys
+# are read from the dict itself.
 _key = None
 _MAX_KEYS = 8
 # Item types a patched long container may take in: its items stay hashable
@@ -876,34 +872,24 @@ def k(key):
 
 
 def _stored(fr, st, obj, sn):
-    """The mutations of a step that stored into ``obj``, the container named ``st[3]``.
+    """The mutations of a step that stored into ``obj``, the long container named ``st[3]``.
 
     ``st[3:]`` is ``('a',)`` for item stores (their keys come from ``k``), or
-    ``('a', 'append')``/``('a', 'pop')`` for those calls. On a list (or, for
-    item stores with plain keys, a dict) they change that container only:
-    tracked values that cannot hold it are not compared, and a long one's copy
-    is patched where it changed.
+    ``('a', 'append')``/``('a', 'pop')`` for those calls: on a list they only
+    add or remove its last item.
     """
     global _key
     if len(st) > 4:
-        if type(obj) is not list:
-            return _mutations(fr, st[2])
-        if sn.__class__ is not _Seq or sn.full is None:
-            return _mutations(fr, st[2], None, obj)
         new = _patched_end(obj, sn, st[4])
     else:
         pending = _key
         _key = None
-        if (pending is None or pending[0] is not fr or pending[1] is None
-                or (type(obj) is not list and type(obj) is not dict)
-                or not _KEY_ATOMS.issuperset(map(type, pending[1]))):
+        if pending is None or pending[0] is not fr or pending[1] is None:
             return _mutations(fr, st[2])
-        if sn.__class__ not in _LONG or sn.full is None:
-            return _mutations(fr, st[2], None, obj)
         new = _patched(obj, sn, pending[1])
     if new is None:
-        return _mutations(fr, st[2], None, obj)
-    return _mutations(fr, st[2], (st[3], new), obj)
+        return _mutations(fr, st[2])
+    return _mutations(fr, st[2], (st[3], new))
 
 
 
@@ -931,13 +917,23 @@ def _patched_end(live, sn, method):
 def _confirmed(live, sn, new, full):
     """``new`` if ``live`` now equals the patched copy ``full``, else a fresh snapshot.
 
-    The step may not have been the only change (a hidden mutation): one
-    comparison of the whole confirms it.
+    The step may not have been the only change: code that ran between steps
+    (an operator method of the user's, a context manager's ``__exit__``, a
+    generator finishing a ``for`` loop) may have changed the container too.
+    One ``==`` of the whole, and identity of the shown items, confirm it.
     """
     try:
         same_now = _quiet(_equal, (live, full))
     except Exception:  # noqa: BLE001 - a hostile __eq__ of an item
         same_now = False
+    # ``==`` takes 1 for True: the shown items of a list must be the very same
+    # objects, or atoms of one type with one repr (what a patch keeps in place
+    # of an equal item). A dict is checked whole, key order and identity included.
+    if same_now:
+        if new.__class__ is _Seq:
+            same_now = all(map(_is, live, new.items)) or _same_atoms(live, new.items)
+        else:
+            same_now = _same_content(live, full)
     if new is not sn:
         sn.full = None  # the copy belongs to the new snapshot now
     if not same_now or len(live) != len(full):
@@ -986,19 +982,28 @@ def _patched(live, sn, keys):
         ks, vals = sn.keys, sn.values
         changed = False
         for key in keys:
+            if key not in full:
+                continue  # a new key: taken from the live dict below
             x = live[key]
-            if key in full:
-                old = full[key]
-                if x is old or _same_atom(x, old):
-                    continue
-                try:
-                    p = ks.index(key)
-                except ValueError:
-                    p = -1
-                if p >= 0:
-                    vals = vals[:p] + (x,) + vals[p + 1:]
+            old = full[key]
+            if x is old or _same_atom(x, old):
+                continue
+            try:
+                p = ks.index(key)
+            except ValueError:
+                p = -1
+            if p >= 0:
+                vals = vals[:p] + (x,) + vals[p + 1:]
             changed = True
-            full[key] = x
+            full[key] = x  # (the copy keeps its own key object, as the live dict does)
+        if n > sn.length:
+            # New keys go at the end, in the order stored: the live dict's own key
+            # objects (a key stored as 1.0 may have been looked up as True).
+            for key in list(_islice(reversed(live), n - sn.length))[::-1]:
+                if key in full or type(live[key]) not in _KEY_ATOMS:
+                    return None
+                full[key] = live[key]
+            changed = True
         global _full_items
         _full_items += len(full) - sn.length
         new = _Map(ks, vals, n, True, True, _Version(), full) if changed else sn
@@ -1081,6 +1086,7 @@ def s1(st, value):
 
 
 def _record(fr, st, vals, payload):
+    global _key
     if vals:
         snaps = _snaps(vals)
         if fr.muts or snaps is not vals:
@@ -1096,12 +1102,14 @@ def _record(fr, st, vals, payload):
                     else:
                         _release(old[1])
     if st[3].__class__ is str:
-        # A store into the container named st[3] (keys left behind by a store
-        # that was not checked through ``_stored`` are harmless).
+        # A store into the container named st[3]: patched when it is a long list
+        # or dict with a copy (keys left behind otherwise are harmless).
         ent = fr.muts.get(st[3])
-        if ent is not None and not fr.objs:
+        if ent is not None and ent[1].__class__ in _LONG and ent[1].full is not None and not fr.objs:
             extra = _stored(fr, st, ent[0], ent[1])
         else:
+            if len(st) == 4:
+                _key = None  # this step's keys, unused
             extra = _mutations(fr, st[2]) if fr.muts else None
     else:
         extra = _mutations(fr, st[2]) if (st[3] or fr.objs) and fr.muts else None

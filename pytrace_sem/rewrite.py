@@ -559,9 +559,11 @@ class _Transformer(cst.CSTTransformer):
         base = None
         keyed = 0
         new_parts = []
+        names: set[str] = set()
         for part in parts:
             node = part.value if isinstance(part, cst.Element) else part
             if isinstance(node, cst.Name):
+                names.add(node.value)
                 new_parts.append(part)
                 continue
             if not isinstance(node, cst.Subscript) or not isinstance(node.value, cst.Name):
@@ -580,8 +582,8 @@ class _Transformer(cst.CSTTransformer):
             node = node.with_changes(slice=[node.slice[0].with_changes(slice=index.with_changes(value=call))])
             new_parts.append(part.with_changes(value=node) if isinstance(part, cst.Element) else node)
             keyed += 1
-        if base is None or keyed > 4 or base in sc.declared:
-            return None
+        if base is None or keyed > 4 or base in sc.declared or base in names:
+            return None  # (``a[0], a = 1, [5]`` stores into the old list, then rebinds the name)
         if isinstance(target, (cst.Tuple, cst.List)):
             new_target = target.with_changes(elements=new_parts)
         else:

@@ -553,6 +553,55 @@ def test_append_and_pop_on_a_long_list_see_a_change_they_did_not_make():
     assert shown[1][1].startswith("[0, 5, 2,") and shown[2][1].startswith("[0, 6, 2,")
 
 
+_EXIT_SETS = """
+class CM:
+    def __init__(self, l):
+        self.l = l
+    def __enter__(self):
+        return self
+    def __exit__(self, *e):
+        self.l[1] = True
+def f():
+    c = [1, 1, 1, 1, 1, 1, 1, 1]
+    with CM(c):
+        pass
+    c[0] = 5
+    c[2] = 7
+    return c
+"""
+
+
+@pytest.mark.parametrize("max_items", [5, 100])
+def test_a_change_made_between_steps_shows_at_the_next_store(max_items):
+    # __exit__ runs after the with block's last step: its change of c (1 -> True,
+    # equal under ==) is seen at the next store into c, with the value shown right.
+    t = trace_call(_EXIT_SETS, "f()", max_items=max_items)
+    shown = [(s.line, s.changes["c"]["repr"]) for s in t.steps if s.depth == 0 and "c" in s.changes]
+    assert [line for line, _ in shown][-2:] == [13, 14]
+    assert shown[-2][1].startswith("[5, True, 1,") and shown[-1][1].startswith("[5, True, 7,")
+
+
+@pytest.mark.parametrize("stmt, changed", [
+    ("a[0], a = 1, [5]", "b"),   # the old list gets the item, then the name is rebound
+    ("a[0] += [5]", "c"),        # list.__iadd__ changes the item in place
+])
+def test_a_store_that_changes_another_value_reports_it(stmt, changed):
+    src = f"def f():\n    a = [[1], 2]\n    b = a\n    c = a[0]\n    {stmt}\n    return b, c\n"
+    for max_items in (1, 100):
+        t = trace_call(src, "f()", max_items=max_items)
+        assert [s.line for s in t.steps if changed in s.changes] == [3 if changed == "b" else 4, 5]
+
+
+def test_a_new_dict_key_keeps_its_own_identity_after_a_store_that_raised():
+    # The failed ``a[True] = 5`` leaves its key behind; the dict's new key is 1.0, not True.
+    src = ("def f():\n    a = []\n    d = {i: i for i in range(8)}\n    del d[True]\n"
+           "    try:\n        a[True] = 5\n    except IndexError:\n        pass\n"
+           "    d[1.0] = 'x'\n    n = len(d)\n    d[1] = 'y'\n    return d\n")
+    t = trace_call(src, "f()", max_items=5)
+    assert [s.line for s in t.steps if "d" in s.changes and s.event == "line"] == [3, 4, 9, 11]
+    assert t.return_value["repr"].endswith("...}") and t.return_value["len"] == 8
+
+
 @pytest.mark.parametrize("stmt, flag, keys", [
     ("a[i] = 1", "'a'", 1),
     ("a[i], a[j] = a[j], a[i]", "'a'", 2),
