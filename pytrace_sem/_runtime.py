@@ -836,11 +836,11 @@ def _mutations(fr: _Frame, skip, patched=None) -> list | None:
 # ``a[i] = v`` (or ``a[i] += v``) into a local name, in a statement that calls
 # nothing, is rewritten as ``a[R.k(i)] = v; R.s(ST)`` with the name as the step's
 # ``may_mutate`` item (a str); ``a.append(x)`` and ``a.pop()`` likewise carry
-# ``'a'``, followed by ``'append'`` or ``'pop'`` as a fifth item. When the name holds a long list or dict
-# tracked by a shallow copy (``_Version``), the step patches that copy at the
-# stored keys (or its end) and checks the rest with one ``==``, instead of
-# comparing, hashing and copying the whole container. Anything unexpected takes
-# the general path.
+# ``'a'``, followed by ``'append'`` or ``'pop'`` as a fifth item. When the name
+# holds a long list or dict tracked by a shallow copy (``_Version``), the step
+# patches that copy at the stored keys (or its end) and confirms the rest
+# cheaply (``_confirmed``), instead of comparing, hashing and copying the whole
+# container. Anything unexpected takes the general path.
 
 # (frame, [keys]): the keys item stores of the recording frame used since its
 # last such step. Keys left by a store that raised are harmless: each key is
@@ -851,8 +851,6 @@ _MAX_KEYS = 8
 # Item types a patched long container may take in: its items stay hashable
 # atoms, so identity keeps standing for content.
 _KEY_ATOMS = _ATOMS_FROZEN - {slice}
-
-
 _LONG = (_Seq, _Map)
 
 
@@ -892,13 +890,11 @@ def _stored(fr, st, obj, sn):
     return _mutations(fr, st[2], (st[3], new))
 
 
-
-
 def _patched_end(live, sn, method):
     """``_patched`` for ``live.append(x)`` or ``live.pop()``."""
     global _full_items
     full = sn.full
-    if type(live) is not list or type(full) is not list or sn.fp.__class__ is not _Version:
+    if type(live) is not list:
         return None
     n = len(live)
     if method == "append":
@@ -936,7 +932,7 @@ def _confirmed(live, sn, new, full):
             same_now = _same_content(live, full)
     if new is not sn:
         sn.full = None  # the copy belongs to the new snapshot now
-    if not same_now or len(live) != len(full):
+    if not same_now:
         _release(new)
         new = snap(live, track=True)
     return new
@@ -947,10 +943,11 @@ def _patched(live, sn, keys):
 
     Returns ``sn`` itself when nothing changed. The shallow copy moves to the
     new snapshot (patched in place); None (before anything is patched) means
-    the general comparison must decide.
+    the general comparison must decide. ``sn`` has a copy (``full``), so its
+    content token is a ``_Version``.
     """
     full = sn.full
-    if full is None or sn.fp.__class__ is not _Version or type(live) is not type(full):
+    if type(live) is not type(full):
         return None
     n = len(live)
     if type(live) is list:
@@ -964,7 +961,7 @@ def _patched(live, sn, keys):
         for i in keys:
             x = live[i]
             old = full[i]
-            if x is old or (type(x) is type(old) and x == old and (type(x) in _EQ_IS_REPR or _same_atom(x, old))):
+            if x is old or _same_atom(x, old):
                 continue
             changed = True
             full[i] = x

@@ -575,8 +575,8 @@ class _Transformer(cst.CSTTransformer):
             if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
                 return None
             index = node.slice[0].slice
-            if getattr(index, "star", None) is not None or _has_walrus(index.value):
-                return None
+            if getattr(index, "star", None) is not None or not _calls_nothing(index.value):
+                return None  # (a walrus there would rebind names before the store)
             call = self._call("k", "__KEY__")
             call = call.with_changes(args=[_arg(index.value)])
             node = node.with_changes(slice=[node.slice[0].with_changes(slice=index.with_changes(value=call))])
@@ -1049,21 +1049,6 @@ def _calls_nothing(expr: cst.BaseExpression) -> bool:
     finder = _CodeFinder()
     expr.visit(finder)
     return not finder.found
-
-
-class _WalrusFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
-        self.found = True
-        return False
-
-
-def _has_walrus(expr: cst.BaseExpression) -> bool:
-    finder = _WalrusFinder()
-    expr.visit(finder)
-    return finder.found
 
 
 def _has_yield(body: cst.BaseSuite) -> bool:
