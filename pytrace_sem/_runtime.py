@@ -20,6 +20,7 @@ and coroutine frames can be suspended and resumed out of order, so their calls
 from __future__ import annotations
 
 import gc as _gc
+import os as _os
 import reprlib as _reprlib
 import signal as _signal
 import sys
@@ -183,6 +184,7 @@ def begin(limits: Limits) -> Session:
     _max_steps = limits.max_steps
     _thread = sess.thread
     _top = None
+    _sync_session()
     return sess
 
 
@@ -193,6 +195,7 @@ def end() -> Session | None:
     _session = None
     _top = None
     _log = []
+    _sync_session()
     _gc_restore()
     return sess
 
@@ -206,6 +209,10 @@ def end() -> Session | None:
 # set its own meanwhile).
 _GC_FIRST = 50_000
 _gc_saved: tuple | None = None
+
+
+def _sync_session() -> None:
+    """Tell the C accelerator the new ``_log``, ``_max_steps`` and ``_thread`` (see the end)."""
 
 
 def _gc_relax() -> None:
@@ -704,6 +711,8 @@ def _same_content(live, full) -> bool:
     in repr (``1``, ``True``, ``1.0``; ``0.0``, ``-0.0``), so equality is
     confirmed by identity, and items equal but not identical by type and repr.
     """
+    if SPEEDUPS and len(live) == len(full) and _same_ids(live, full):
+        return True  # the same objects in the same order (checked in C: no == needed)
     try:
         if not _quiet(_equal, (live, full)):
             return False
@@ -918,14 +927,20 @@ def _confirmed(live, sn, new, full):
     generator finishing a ``for`` loop) may have changed the container too.
     One ``==`` of the whole, and identity of the shown items, confirm it.
     """
-    try:
-        same_now = _quiet(_equal, (live, full))
-    except Exception:  # noqa: BLE001 - a hostile __eq__ of an item
-        same_now = False
+    if SPEEDUPS and len(live) == len(full) and _same_ids(live, full) and (
+            new.__class__ is not _Seq or _same_ids(live, new.items)):
+        same_now = None  # the same objects throughout: nothing more to check
+    else:
+        try:
+            same_now = _quiet(_equal, (live, full))
+        except Exception:  # noqa: BLE001 - a hostile __eq__ of an item
+            same_now = False
     # ``==`` takes 1 for True: the shown items of a list must be the very same
     # objects, or atoms of one type with one repr (what a patch keeps in place
     # of an equal item). A dict is checked whole, key order and identity included.
-    if same_now:
+    if same_now is None:
+        same_now = True
+    elif same_now:
         if new.__class__ is _Seq:
             same_now = all(map(_is, live, new.items)) or _same_atoms(live, new.items)
         else:
@@ -1319,6 +1334,7 @@ def _unpark(fid):
     _max_steps = sess.limits.max_steps
     _thread = sess.thread
     _top = None
+    _sync_session()
     return sess, sess.gens.get(fid)
 
 
@@ -1564,3 +1580,38 @@ def gl():
         return
     sess.gens.pop(id(sys._getframe(1)), None)
     _leave(sess, fr)
+
+
+# -- the C accelerator ------------------------------------------------------------
+#
+# ``_speedups`` (optional, built from ``_speedups.c``) replaces the fast paths of
+# s, s1, b, r, e, l and k with C functions that read the same globals and hand every
+# other case to the Python functions above. The frame record becomes its C
+# type. ``PYTRACE_SEM_PURE=1`` in the environment keeps the pure Python recorder.
+
+def _same_ids_py(a, b) -> bool:
+    if type(a) is dict:
+        return all(map(_is, a, b)) and all(map(_is, a.values(), b.values()))
+    return all(map(_is, a, b))
+
+
+_same_ids = _same_ids_py
+SPEEDUPS = False
+
+if not _os.environ.get("PYTRACE_SEM_PURE"):
+    try:
+        from pytrace_sem import _speedups
+    except ImportError:
+        _speedups = None
+    if _speedups is not None:
+        _speedups.bind(globals(), s, s1, b, r, e, l)
+        _Frame = _speedups.Frame  # noqa: F811 - the same record, in C
+        s, s1, b, r, e, l, k = (  # noqa: F811
+            _speedups.s, _speedups.s1, _speedups.b, _speedups.r, _speedups.e, _speedups.l, _speedups.k)
+        _same_ids = _speedups.same_ids
+        SPEEDUPS = True
+
+        def _sync_session() -> None:  # noqa: F811
+            _speedups.session(_log, _max_steps, _thread)
+
+        _sync_session()

@@ -1,0 +1,152 @@
+"""The optional C accelerator of the recorder (``pytrace_sem/_speedups.c``).
+
+It must change nothing but speed: the same calls traced with it and with the pure
+Python recorder (``PYTRACE_SEM_PURE=1``) give byte-identical trace JSON. Each
+mode runs in its own process, since the choice is made at import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from pytrace_sem import _runtime
+
+ROOT = Path(__file__).resolve().parent.parent
+
+try:
+    from pytrace_sem import _speedups
+except ImportError:  # not built (no C compiler): the pure recorder is the only one
+    _speedups = None
+
+needs_speedups = pytest.mark.skipif(
+    _speedups is None and not os.environ.get("PYTRACE_SEM_REQUIRE_SPEEDUPS"),
+    reason="the C accelerator is not built here",
+)
+
+# Traces every case of the corpus below and prints one JSON line per trace.
+_DUMP = r'''
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import pytrace_sem
+from pytrace_sem import _runtime
+from tests import datasets
+from tests.test_constructs import SAMPLES
+from tests.test_faithful import LONG_STORES
+
+out = open(sys.argv[2], "w", encoding="utf-8")  # not stdout: traced code may print
+out.write(json.dumps({"speedups": _runtime.SPEEDUPS}) + "\n")
+
+def emit(name, source, call, **limits):
+    try:
+        t = pytrace_sem.trace_call(source, call, **limits).to_json()
+    except Exception as exc:
+        t = {"error": type(exc).__name__, "message": str(exc)}
+    out.write(json.dumps({"case": name, "limits": limits, "trace": t}, sort_keys=True) + "\n")
+
+for s in SAMPLES:
+    emit(s.name, s.source, s.call, **s.limits)
+    emit(s.name, s.source, s.call, max_steps=7, max_items=2)
+for row in datasets.cruxeval():
+    call = f"f({row['input']})"
+    emit(row["id"], row["code"], call)
+    emit(row["id"], row["code"], call, max_steps=12, max_items=3)
+args = [(i * 7919) % 47 - 20 for i in range(30)]
+for name, source in LONG_STORES.items():
+    for items in (5, 1000):
+        emit(name, source, f"f({args!r})", max_items=items)
+    emit(name, source, f"f({args!r})", max_items=5, max_steps=40)
+'''
+
+
+def _dump(pure: bool, tmp_path: Path) -> list[dict]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTRACE_SEM_PURE"}
+    env["PYTHONHASHSEED"] = "0"
+    if pure:
+        env["PYTRACE_SEM_PURE"] = "1"
+    path = tmp_path / ("pure.jsonl" if pure else "fast.jsonl")
+    proc = subprocess.run([sys.executable, "-c", _DUMP, str(ROOT), str(path)], capture_output=True,
+                          text=True, env=env, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@needs_speedups
+@pytest.mark.slow
+def test_accelerated_traces_are_byte_identical_to_pure_python(tmp_path):
+    fast, pure = _dump(False, tmp_path), _dump(True, tmp_path)
+    assert fast[0] == {"speedups": True}
+    assert pure[0] == {"speedups": False}
+    assert len(fast) == len(pure) > 450
+    assert sum("error" in r["trace"] for r in fast[1:]) < len(fast) // 10  # the corpus really traced
+    for a, b in zip(fast[1:], pure[1:]):
+        assert (a["case"], a["limits"]) == (b["case"], b["limits"])
+        assert a["trace"] == b["trace"], f"{a['case']} {a['limits']}: the traces differ"
+
+
+@needs_speedups
+def test_the_accelerator_is_in_use():
+    assert _runtime.SPEEDUPS
+    assert _runtime.s1 is _speedups.s1 and _runtime.e is _speedups.e
+    assert _runtime._Frame is _speedups.Frame
+
+
+@needs_speedups
+@pytest.mark.parametrize("a, b", [
+    ([], []), ([1, 2], [1, 2]), ([1, 2, 3], [1, 2]), ([1, 2], (1, 2, 3)),
+    ([1, [2]], [1, [2]]), ([10 ** 20], [10 ** 20 + 0 * 1]), ([1], [True]), ([0.0], [-0.0]),
+    ({1: "a", 2: "b"}, {1: "a", 2: "b"}), ({1: "a", 2: "b"}, {2: "b", 1: "a"}),
+    ({1: "a"}, {1: "a", 2: "b"}), ({1: [1]}, {1: [1]}),
+])
+def test_same_ids_agrees_with_the_python_helper(a, b):
+    assert _speedups.same_ids(a, b) is _runtime._same_ids_py(a, b)
+    shared = [object(), "x", 3]
+    assert _speedups.same_ids(shared, list(shared)) is True
+
+
+@needs_speedups
+def test_same_ids_rejects_other_types():
+    with pytest.raises(TypeError):
+        _speedups.same_ids({1, 2}, {1, 2})
+    with pytest.raises(TypeError):
+        _speedups.same_ids([1], {1: 1})
+
+
+@needs_speedups
+def test_the_frame_record_behaves_like_the_python_one():
+    fr = _speedups.Frame(("f", 3, ("x",), 0), 2, 7)
+    assert (fr.info, fr.depth, fr.serial, fr.muts, fr.objs) == (("f", 3, ("x",), 0), 2, 7, {}, 0)
+    fr.objs += 1
+    fr.depth = 5
+    fr.muts["x"] = ([], None)
+    assert (fr.objs, fr.depth, list(fr.muts)) == (1, 5, ["x"])
+    with pytest.raises(AttributeError):
+        fr.other = 1
+
+
+def test_a_call_from_another_thread_records_nothing():
+    # The C fast paths check the thread like the Python ones: a thread the
+    # session does not belong to runs the instrumented code unrecorded.
+    import pytrace_sem
+
+    src = (
+        "import threading\n"
+        "def f(n):\n    t = 0\n    for i in range(n):\n        t += i\n    return t\n"
+        "def g(n):\n"
+        "    seen = []\n"
+        "    th = threading.Thread(target=lambda: seen.append(f(50)))\n"
+        "    th.start()\n"
+        "    th.join()\n"
+        "    return f(n) + seen[0]\n"
+    )
+    t = pytrace_sem.trace_call(src, "g(3)")
+    assert t.return_value["repr"] == "1228"
+    calls = [s for s in t.steps if s.event == "call" and s.depth == 1]
+    assert len(calls) == 1 and calls[0].changes["n"]["repr"] == "3"
+    assert len([s for s in t.steps if s.event == "iteration" and s.depth == 1]) == 3
