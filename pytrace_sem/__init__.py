@@ -74,6 +74,7 @@ _LAZY = {
     "check_monologue": "pytrace_sem.narrate",
     "MonologueReport": "pytrace_sem.narrate",
     "WrongClaim": "pytrace_sem.narrate",
+    "SPEEDUPS": "pytrace_sem._runtime",  # whether the recorder's C accelerator runs
 }
 
 __all__ += list(_LAZY)

@@ -133,7 +133,7 @@ static PyObject *G;         /* _runtime's globals */
 static PyObject *atoms;     /* _ATOMS_FROZEN */
 static PyObject *py_s, *py_s1, *py_b, *py_r, *py_e, *py_l;   /* the Python twins */
 static PyObject *k_top, *k_thread, *k_log, *k_max_steps, *k_key, *k_session, *k_stop, *k_max_steps_reason;
-static PyObject *k_busy, *k_call_st, *k_record, *k_leave;
+static PyObject *k_busy, *k_call_st, *k_record, *k_leave, *k_snap;
 static PyObject *a_keep, *a_stack, *a_serial, *a_frames, *a_recording;
 static PyObject *k_call_kind;   /* K_CALL */
 static PyObject *zero, *one;
@@ -303,6 +303,32 @@ twin(PyObject *fn, PyObject *const *args, Py_ssize_t nargs)
     return PyObject_Vectorcall(fn, args, nargs, NULL);
 }
 
+/* The slow path of a step whose may_mutate is not a tuple: ``_record`` itself,
+ * without the twin's frame in between (only ``_rebound``, for tuples, counts
+ * frames). ``vals`` and ``payload`` are borrowed; ``vals`` NULL means (). */
+static PyObject *
+record(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload, PyObject *ret)
+{
+    PyObject *fn = glob(k_record);
+    if (fn == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: _record is missing");
+        return NULL;
+    }
+    PyObject *empty = NULL;
+    if (vals == NULL) {
+        vals = empty = PyTuple_New(0);
+        if (vals == NULL)
+            return NULL;
+    }
+    PyObject *args[4] = {(PyObject *)fr, st, vals, payload};
+    PyObject *res = PyObject_Vectorcall(fn, args, 4, NULL);
+    Py_XDECREF(empty);
+    if (res == NULL)
+        return NULL;
+    Py_DECREF(res);
+    return Py_NewRef(ret);
+}
+
 /* -- the recorder's functions --------------------------------------------- */
 
 static PyObject *
@@ -310,7 +336,7 @@ sp_s1(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !valid_st(args[0]))
         return twin(py_s1, args, nargs);
-    FrameObject *fr;
+    FrameObject *fr = NULL;
     int rec = recording_frame(&fr);
     if (rec <= 0) {
         if (rec < 0)
@@ -319,22 +345,31 @@ sp_s1(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *st = args[0], *value = args[1];
     int m = may_mutate(st);
-    if (m < 0 || !is_atom(value))
+    if (m < 0)
         return twin(py_s1, args, nargs);
+    if (!is_atom(value))
+        goto slow;
     if (PyDict_GET_SIZE(fr->muts) != 0) {
         PyObject *names = PyTuple_GET_ITEM(st, 2);
         if (!(m == 0 || m == MUT_AUG) || !falsy(fr->objs) || PyTuple_GET_SIZE(names) < 1)
-            return twin(py_s1, args, nargs);
+            goto slow;
         int in = PyDict_Contains(fr->muts, PyTuple_GET_ITEM(names, 0));
         if (in != 0) {
             if (in < 0)
                 PyErr_Clear();
-            return twin(py_s1, args, nargs);
+            goto slow;
         }
     }
     if (append(PyTuple_Pack(3, fr->serial, st, value), st, 1) < 0)
         return NULL;
     Py_RETURN_NONE;
+slow:;
+    PyObject *vals = PyTuple_Pack(1, value);
+    if (vals == NULL)
+        return NULL;
+    PyObject *res = record(fr, st, vals, Py_None, Py_None);
+    Py_DECREF(vals);
+    return res;
 }
 
 static PyObject *
@@ -342,7 +377,7 @@ sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs < 1 || !valid_st(args[0]))
         return twin(py_s, args, nargs);
-    FrameObject *fr;
+    FrameObject *fr = NULL;
     int rec = recording_frame(&fr);
     if (rec <= 0) {
         if (rec < 0)
@@ -353,22 +388,23 @@ sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     int m = may_mutate(st);
     if (m < 0)
         return twin(py_s, args, nargs);
+    int fast = 1;
     if (PyDict_GET_SIZE(fr->muts) != 0) {
         if (m != 0 || !falsy(fr->objs))
-            return twin(py_s, args, nargs);
+            fast = 0;
         PyObject *names = PyTuple_GET_ITEM(st, 2);
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        for (Py_ssize_t i = 0; fast && i < PyTuple_GET_SIZE(names); i++) {
             int in = PyDict_Contains(fr->muts, PyTuple_GET_ITEM(names, i));
             if (in != 0) {
                 if (in < 0)
                     PyErr_Clear();
-                return twin(py_s, args, nargs);
+                fast = 0;
             }
         }
     }
-    for (Py_ssize_t i = 1; i < nargs; i++) {
+    for (Py_ssize_t i = 1; fast && i < nargs; i++) {
         if (!is_atom(args[i]))
-            return twin(py_s, args, nargs);
+            fast = 0;
     }
     PyObject *vals = PyTuple_New(nargs - 1);
     if (vals == NULL)
@@ -376,6 +412,11 @@ sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 1; i < nargs; i++) {
         Py_INCREF(args[i]);
         PyTuple_SET_ITEM(vals, i - 1, args[i]);
+    }
+    if (!fast) {
+        PyObject *res = record(fr, st, vals, Py_None, Py_None);
+        Py_DECREF(vals);
+        return res;
     }
     untrack(vals);
     PyObject *entry = PyTuple_Pack(5, fr->serial, st, vals, Py_None, Py_None);
@@ -394,18 +435,19 @@ sp_b(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (t < 0)
         return NULL;
     PyObject *outcome = t ? Py_True : Py_False;
-    FrameObject *fr;
+    FrameObject *fr = NULL;
     int rec = recording_frame(&fr);
     if (rec == 0)
         return Py_NewRef(outcome);
     PyObject *st = args[0];
     int m = may_mutate(st);
-    if (rec < 0 || m < 0 ||
-            (PyDict_GET_SIZE(fr->muts) != 0 && (m != 0 || !falsy(fr->objs)))) {
+    if (rec < 0 || m < 0) {
         /* The twin gets the outcome, not the test: its truth is not asked again. */
         PyObject *targs[2] = {st, outcome};
         return twin(py_b, targs, 2);
     }
+    if (PyDict_GET_SIZE(fr->muts) != 0 && (m != 0 || !falsy(fr->objs)))
+        return record(fr, st, NULL, outcome, outcome);
     if (append(PyTuple_Pack(3, fr->serial, st, outcome), st, 1) < 0)
         return NULL;
     return Py_NewRef(outcome);
@@ -417,7 +459,7 @@ sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (nargs != 2 || !valid_st(args[0]))
         return twin(py_r, args, nargs);
     PyObject *st = args[0], *value = args[1];
-    FrameObject *fr;
+    FrameObject *fr = NULL;
     int rec = recording_frame(&fr);
     if (rec == 0) {
         PyObject *sess = glob(k_session);
@@ -426,9 +468,21 @@ sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return twin(py_r, args, nargs);   /* the root's outcome after a stop */
     }
     int m = may_mutate(st);
-    if (rec < 0 || m < 0 || !is_atom(value) ||
-            (PyDict_GET_SIZE(fr->muts) != 0 && (m != 0 || !falsy(fr->objs))))
+    if (rec < 0 || m < 0)
         return twin(py_r, args, nargs);
+    if (!is_atom(value) || (PyDict_GET_SIZE(fr->muts) != 0 && (m != 0 || !falsy(fr->objs)))) {
+        PyObject *snap = glob(k_snap);
+        if (snap == NULL) {
+            PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: snap is missing");
+            return NULL;
+        }
+        PyObject *sn = PyObject_Vectorcall(snap, &value, 1, NULL);
+        if (sn == NULL)
+            return NULL;
+        PyObject *res = record(fr, st, NULL, sn, value);
+        Py_DECREF(sn);
+        return res;
+    }
     if (append(PyTuple_Pack(3, fr->serial, st, value), st, 0) < 0)
         return NULL;
     return Py_NewRef(value);
@@ -729,6 +783,7 @@ PyInit__speedups(void)
     k_call_st = PyUnicode_InternFromString("_call_st");
     k_record = PyUnicode_InternFromString("_record");
     k_leave = PyUnicode_InternFromString("_leave");
+    k_snap = PyUnicode_InternFromString("snap");
     a_keep = PyUnicode_InternFromString("keep");
     a_stack = PyUnicode_InternFromString("stack");
     a_serial = PyUnicode_InternFromString("serial");
@@ -736,7 +791,7 @@ PyInit__speedups(void)
     a_recording = PyUnicode_InternFromString("recording");
     zero = PyLong_FromLong(0);
     one = PyLong_FromLong(1);
-    if (!k_busy || !k_call_st || !k_record || !k_leave || !a_keep || !a_stack || !a_serial ||
+    if (!k_busy || !k_call_st || !k_record || !k_leave || !k_snap || !a_keep || !a_stack || !a_serial ||
             !a_frames || !a_recording || !zero || !one)
         return NULL;
     if (!k_top || !k_thread || !k_log || !k_max_steps || !k_key || !k_session || !k_stop || !k_max_steps_reason)
