@@ -137,6 +137,10 @@ class Limits:
 class Session:
     """The state of one trace being recorded."""
 
+    # Slots: the recorder reads some of these at every call and return.
+    __slots__ = ("limits", "log", "stack", "gens", "serial", "frames", "recording", "stopped_at",
+                 "roots", "root_result", "thread", "on_root_exit", "root", "root_gen", "quiet", "keep")
+
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.log: list = []
@@ -1585,9 +1589,10 @@ def gl():
 # -- the C accelerator ------------------------------------------------------------
 #
 # ``_speedups`` (optional, built from ``_speedups.c``) replaces the fast paths of
-# s, s1, b, r, e, l and k with C functions that read the same globals and hand every
-# other case to the Python functions above. The frame record becomes its C
-# type. ``PYTRACE_SEM_PURE=1`` in the environment keeps the pure Python recorder.
+# s, s1, b, r, e, l, k, same and snap with C functions that read the same
+# globals and hand every other case to the Python functions above. The frame
+# record and the container snapshots (_Seq, _Map) become C types.
+# ``PYTRACE_SEM_PURE=1`` in the environment keeps the pure Python recorder.
 
 def _same_ids_py(a, b) -> bool:
     if type(a) is dict:
@@ -1609,6 +1614,13 @@ if not _os.environ.get("PYTRACE_SEM_PURE"):
         s, s1, b, r, e, l, k = (  # noqa: F811
             _speedups.s, _speedups.s1, _speedups.b, _speedups.r, _speedups.e, _speedups.l, _speedups.k)
         _same_ids = _speedups.same_ids
+        # Snapshots: the same classes in C, and same()/snap() for flat containers
+        # that were not cut (everything else is the Python functions').
+        _same_py, _snap_py = same, snap
+        _speedups.bind_snapshots(same, snap)
+        _Seq, _Map = _speedups.Seq, _speedups.Map  # noqa: F811
+        _LONG = (_Seq, _Map)
+        same, snap = _speedups.same, _speedups.snap  # noqa: F811
         SPEEDUPS = True
 
         def _sync_session() -> None:  # noqa: F811

@@ -30,6 +30,16 @@ typedef struct {
 
 static PyTypeObject FrameType;
 
+/* Container snapshots: the layout of _runtime._Seq and _Map (defined below). */
+typedef struct {
+    PyObject_HEAD
+    PyObject *a;       /* Seq: kind; Map: keys */
+    PyObject *b;       /* Seq: items; Map: values */
+    PyObject *length, *flat, *cut, *fp, *full;
+} SnapObject;
+
+static PyTypeObject SeqType, MapType;
+
 static PyObject *
 frame_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
@@ -71,6 +81,9 @@ frame_make(PyObject *info, PyObject *depth, PyObject *serial)
     self->depth = Py_NewRef(depth);
     self->serial = Py_NewRef(serial);
     self->objs = PyLong_FromLong(0);
+    /* Tracked by the cyclic GC: a tracked value can close a cycle through it
+     * (an exception in ``muts`` -> its traceback -> the caller's frame -> the
+     * session -> this record). */
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }
@@ -303,12 +316,17 @@ twin(PyObject *fn, PyObject *const *args, Py_ssize_t nargs)
     return PyObject_Vectorcall(fn, args, nargs, NULL);
 }
 
+static int record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload);
+
 /* The slow path of a step whose may_mutate is not a tuple: ``_record`` itself,
  * without the twin's frame in between (only ``_rebound``, for tuples, counts
  * frames). ``vals`` and ``payload`` are borrowed; ``vals`` NULL means (). */
 static PyObject *
 record(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload, PyObject *ret)
 {
+    int done = record_flat(fr, st, vals, payload);
+    if (done != 0)
+        return done < 0 ? NULL : Py_NewRef(ret);
     PyObject *fn = glob(k_record);
     if (fn == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: _record is missing");
@@ -328,6 +346,8 @@ record(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload, PyObjec
     Py_DECREF(res);
     return Py_NewRef(ret);
 }
+
+static int store_into_long_list(FrameObject *fr, PyObject *st);
 
 /* -- the recorder's functions --------------------------------------------- */
 
@@ -412,6 +432,15 @@ sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 1; i < nargs; i++) {
         Py_INCREF(args[i]);
         PyTuple_SET_ITEM(vals, i - 1, args[i]);
+    }
+    if (!fast && nargs == 1 && PyUnicode_CheckExact(PyTuple_GET_ITEM(st, 3))) {
+        int done = store_into_long_list(fr, st);
+        if (done != 0) {
+            Py_DECREF(vals);
+            if (done < 0)
+                return NULL;
+            Py_RETURN_NONE;
+        }
     }
     if (!fast) {
         PyObject *res = record(fr, st, vals, Py_None, Py_None);
@@ -534,6 +563,9 @@ sp_k(PyObject *module, PyObject *key)
 }
 
 
+#define CALL_SLOTS 256
+static PyObject *call_info[CALL_SLOTS], *call_st[CALL_SLOTS];
+
 /* A call: the fast path of _runtime.e (a call made while a frame records,
  * every call kept). */
 static PyObject *
@@ -576,6 +608,13 @@ sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (fr == NULL || PyList_Append(frames, fr) < 0 || PyList_Append(stack, fr) < 0 ||
             PyDict_SetItem(G, k_top, fr) < 0)
         goto done;
+    /* The call's step constant: a small cache by identity of ``info`` (a
+     * constant of the instrumented code) in front of _call_st. */
+    size_t slot = ((uintptr_t)info >> 4) % CALL_SLOTS;
+    if (call_info[slot] == info) {
+        st = call_st[slot];
+        goto have_st;
+    }
     PyObject *cache = glob(k_call_st);
     if (cache == NULL || !PyDict_CheckExact(cache)) {
         PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: _call_st is missing");
@@ -593,6 +632,11 @@ sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (rc < 0)
             goto done;
     }
+    Py_INCREF(info);   /* held, so that its address is not reused while cached */
+    Py_XSETREF(call_info[slot], info);
+    Py_INCREF(st);
+    Py_XSETREF(call_st[slot], st);
+have_st:
     vals = PyTuple_New(nargs - 1);
     if (vals == NULL)
         goto done;
@@ -604,13 +648,7 @@ sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             atoms_only = 0;
     }
     if (!atoms_only) {
-        PyObject *record = glob(k_record);
-        if (record == NULL) {
-            PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: _record is missing");
-            goto done;
-        }
-        PyObject *rargs[4] = {fr, st, vals, Py_None};
-        res = PyObject_Vectorcall(record, rargs, 4, NULL);
+        res = record((FrameObject *)fr, st, vals, Py_None, Py_None);
         goto done;
     }
     untrack(vals);
@@ -628,7 +666,7 @@ done:
 }
 
 /* A function is leaving: the fast path of _runtime.l (the recording frame
- * leaves, tracks nothing, and is not the last on the stack). */
+ * leaves, holds no shallow copy, and is not the last on the stack). */
 static PyObject *
 sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -637,8 +675,18 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             sess == NULL || sess == Py_None || busy == NULL || !falsy(busy) || !same_thread())
         return twin(py_l, args, nargs);
     FrameObject *fr = (FrameObject *)top;
-    if (fr->muts == NULL || !PyDict_CheckExact(fr->muts) || PyDict_GET_SIZE(fr->muts) != 0)
+    if (fr->muts == NULL || !PyDict_CheckExact(fr->muts))
         return twin(py_l, args, nargs);
+    /* Nothing to release: no tracked snapshot holds a shallow copy (see _release). */
+    Py_ssize_t pos = 0;
+    PyObject *name, *ent;
+    while (PyDict_Next(fr->muts, &pos, &name, &ent)) {
+        if (!PyTuple_CheckExact(ent) || PyTuple_GET_SIZE(ent) != 2)
+            return twin(py_l, args, nargs);
+        PyObject *o = PyTuple_GET_ITEM(ent, 1);
+        if ((Py_TYPE(o) == &SeqType || Py_TYPE(o) == &MapType) && ((SnapObject *)o)->full != Py_None)
+            return twin(py_l, args, nargs);
+    }
     PyObject *stack = PyObject_GetAttr(sess, a_stack);
     if (stack == NULL)
         return NULL;
@@ -668,6 +716,780 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (rc < 0)
         return NULL;
     Py_RETURN_NONE;
+}
+
+
+/* -- snapshots of containers (the same classes as _runtime._Seq and _Map) -- */
+
+
+static PyObject *
+snap_make(PyTypeObject *type, PyObject *a, PyObject *b, PyObject *length, PyObject *flat,
+          PyObject *cut, PyObject *fp, PyObject *full)
+{
+    SnapObject *self = PyObject_GC_New(SnapObject, type);
+    if (self == NULL)
+        return NULL;
+    self->a = Py_NewRef(a);
+    self->b = Py_NewRef(b);
+    self->length = Py_NewRef(length);
+    self->flat = Py_NewRef(flat);
+    self->cut = Py_NewRef(cut);
+    self->fp = Py_NewRef(fp);
+    self->full = Py_NewRef(full);
+    /* Tracked by the cyclic GC only when it refers to a tracked object (as
+     * CPython untracks a tuple of untracked items). */
+    PyObject *members[7] = {a, b, length, flat, cut, fp, full};
+    for (int i = 0; i < 7; i++) {
+        if (PyObject_IS_GC(members[i]) && PyObject_GC_IsTracked(members[i])) {
+            PyObject_GC_Track(self);
+            break;
+        }
+    }
+    return (PyObject *)self;
+}
+
+static PyObject *
+snapobj_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *a, *b, *length, *flat, *cut, *fp = Py_None, *full = Py_None;
+    static char *seq_kw[] = {"kind", "items", "length", "flat", "cut", "fp", "full", NULL};
+    static char *map_kw[] = {"keys", "values", "length", "flat", "cut", "fp", "full", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOO|OO", type == &MapType ? map_kw : seq_kw,
+                                     &a, &b, &length, &flat, &cut, &fp, &full))
+        return NULL;
+    return snap_make(type, a, b, length, flat, cut, fp, full);
+}
+
+static int
+snapobj_traverse(SnapObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->a);
+    Py_VISIT(self->b);
+    Py_VISIT(self->length);
+    Py_VISIT(self->flat);
+    Py_VISIT(self->cut);
+    Py_VISIT(self->fp);
+    Py_VISIT(self->full);
+    return 0;
+}
+
+static int
+snapobj_clear(SnapObject *self)
+{
+    Py_CLEAR(self->a);
+    Py_CLEAR(self->b);
+    Py_CLEAR(self->length);
+    Py_CLEAR(self->flat);
+    Py_CLEAR(self->cut);
+    Py_CLEAR(self->fp);
+    Py_CLEAR(self->full);
+    return 0;
+}
+
+static void
+snapobj_dealloc(SnapObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    snapobj_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+#define SNAP_COMMON_MEMBERS \
+    {"length", T_OBJECT_EX, offsetof(SnapObject, length), 0, NULL}, \
+    {"flat", T_OBJECT_EX, offsetof(SnapObject, flat), 0, NULL}, \
+    {"cut", T_OBJECT_EX, offsetof(SnapObject, cut), 0, NULL}, \
+    {"fp", T_OBJECT_EX, offsetof(SnapObject, fp), 0, NULL}, \
+    {"full", T_OBJECT_EX, offsetof(SnapObject, full), 0, NULL}, \
+    {NULL, 0, 0, 0, NULL}
+
+static PyMemberDef seq_members[] = {
+    {"kind", T_OBJECT_EX, offsetof(SnapObject, a), 0, NULL},
+    {"items", T_OBJECT_EX, offsetof(SnapObject, b), 0, NULL},
+    SNAP_COMMON_MEMBERS,
+};
+
+static PyMemberDef map_members[] = {
+    {"keys", T_OBJECT_EX, offsetof(SnapObject, a), 0, NULL},
+    {"values", T_OBJECT_EX, offsetof(SnapObject, b), 0, NULL},
+    SNAP_COMMON_MEMBERS,
+};
+
+static PyTypeObject SeqType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pytrace_sem._speedups.Seq",
+    .tp_doc = "A copy of a list, tuple, set or frozenset, taken at one step (see _runtime._Seq).",
+    .tp_basicsize = sizeof(SnapObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = snapobj_new,
+    .tp_traverse = (traverseproc)snapobj_traverse,
+    .tp_clear = (inquiry)snapobj_clear,
+    .tp_dealloc = (destructor)snapobj_dealloc,
+    .tp_members = seq_members,
+};
+
+static PyTypeObject MapType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pytrace_sem._speedups.Map",
+    .tp_doc = "A copy of a dict, taken at one step (see _runtime._Map).",
+    .tp_basicsize = sizeof(SnapObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = snapobj_new,
+    .tp_traverse = (traverseproc)snapobj_traverse,
+    .tp_clear = (inquiry)snapobj_clear,
+    .tp_dealloc = (destructor)snapobj_dealloc,
+    .tp_members = map_members,
+};
+
+static PyObject *py_same, *py_snap;    /* the Python twins */
+static PyObject *kind_list, *kind_tuple, *kind_set, *kind_frozenset, *k_limits, *a_max_items,
+    *a_max_depth, *k_default_limits, *k_track;
+
+/* The kind name of an exact list, tuple, set or frozenset (borrowed), else NULL. */
+static inline PyObject *
+seq_kind(PyObject *v)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    if (t == &PyList_Type)
+        return kind_list;
+    if (t == &PyTuple_Type)
+        return kind_tuple;
+    if (t == &PySet_Type)
+        return kind_set;
+    if (t == &PyFrozenSet_Type)
+        return kind_frozenset;
+    return NULL;
+}
+
+static inline int
+is_true(PyObject *v)   /* for the bool members: no error possible */
+{
+    if (v == Py_True)
+        return 1;
+    if (v == Py_False || v == Py_None)
+        return 0;
+    int t = PyObject_IsTrue(v);
+    if (t < 0) {
+        PyErr_Clear();
+        return 1;
+    }
+    return t;
+}
+
+/* Identity of the items of ``live`` (an exact list, tuple, set or frozenset)
+ * with those of the tuple ``items``, up to the shorter: 1, 0, or -1 on error. */
+static int
+same_items(PyObject *live, PyObject *items)
+{
+    if (!PyTuple_CheckExact(items))
+        return -2;
+    Py_ssize_t n = PyTuple_GET_SIZE(items);
+    if (PyList_CheckExact(live) || PyTuple_CheckExact(live)) {
+        PyObject **ia = PySequence_Fast_ITEMS(live);
+        Py_ssize_t m = PySequence_Fast_GET_SIZE(live);
+        if (m < n)
+            n = m;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (ia[i] != PyTuple_GET_ITEM(items, i))
+                return 0;
+        }
+        return 1;
+    }
+    PyObject *it = PyObject_GetIter(live);
+    if (it == NULL)
+        return -1;
+    int result = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyIter_Next(it);
+        if (x == NULL) {
+            if (PyErr_Occurred())
+                result = -1;
+            break;
+        }
+        int differ = x != PyTuple_GET_ITEM(items, i);
+        Py_DECREF(x);
+        if (differ) {
+            result = 0;
+            break;
+        }
+    }
+    Py_DECREF(it);
+    return result;
+}
+
+/* same(live, s): _runtime.same for a flat snapshot of a container that was not
+ * cut; every other case is the Python twin's. */
+static PyObject *
+sp_same(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2)
+        return twin(py_same, args, nargs);
+    PyObject *live = args[0], *s = args[1];
+    if (s == live)
+        Py_RETURN_TRUE;
+    PyTypeObject *c = Py_TYPE(s);
+    if (c != &SeqType && c != &MapType)
+        return twin(py_same, args, nargs);
+    SnapObject *sn = (SnapObject *)s;
+    if (sn->a == NULL || sn->b == NULL || sn->length == NULL || sn->flat == NULL || sn->cut == NULL)
+        return twin(py_same, args, nargs);
+    Py_ssize_t length = PyLong_AsSsize_t(sn->length);
+    if (length == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return twin(py_same, args, nargs);
+    }
+    if (c == &SeqType) {
+        PyObject *kind = seq_kind(live);
+        if (kind == NULL || (kind != sn->a && (!PyUnicode_Check(sn->a) || PyUnicode_Compare(kind, sn->a) != 0))) {
+            if (PyErr_Occurred())
+                PyErr_Clear();
+            Py_RETURN_FALSE;
+        }
+        if (PyObject_Size(live) != length)
+            Py_RETURN_FALSE;
+        if (is_true(sn->cut) || !is_true(sn->flat))
+            return twin(py_same, args, nargs);
+        int r = same_items(live, sn->b);
+        if (r == -2)
+            return twin(py_same, args, nargs);
+        if (r < 0)
+            return NULL;
+        return PyBool_FromLong(r);
+    }
+    if (!PyDict_CheckExact(live) || PyDict_GET_SIZE(live) != length)
+        Py_RETURN_FALSE;
+    if (is_true(sn->cut) || !is_true(sn->flat) || !PyTuple_CheckExact(sn->a) || !PyTuple_CheckExact(sn->b))
+        return twin(py_same, args, nargs);
+    Py_ssize_t pos = 0, i = 0, nk = PyTuple_GET_SIZE(sn->a), nv = PyTuple_GET_SIZE(sn->b);
+    PyObject *k, *v;
+    while (PyDict_Next(live, &pos, &k, &v)) {
+        if ((i < nk && k != PyTuple_GET_ITEM(sn->a, i)) || (i < nv && v != PyTuple_GET_ITEM(sn->b, i)))
+            Py_RETURN_FALSE;
+        i++;
+    }
+    Py_RETURN_TRUE;
+}
+
+/* The limits in force: the session's, else _DEFAULT_LIMITS. 0, or -1 (twin). */
+static int
+limits(Py_ssize_t *max_items, Py_ssize_t *max_depth)
+{
+    PyObject *sess = glob(k_session), *lim;
+    if (sess != NULL && sess != Py_None)
+        lim = PyObject_GetAttr(sess, k_limits);
+    else {
+        lim = glob(k_default_limits);
+        Py_XINCREF(lim);
+    }
+    if (lim == NULL) {
+        PyErr_Clear();
+        return -1;
+    }
+    PyObject *mi = PyObject_GetAttr(lim, a_max_items), *md = PyObject_GetAttr(lim, a_max_depth);
+    Py_DECREF(lim);
+    int rc = -1;
+    if (mi != NULL && md != NULL && PyLong_CheckExact(mi) && PyLong_CheckExact(md)) {
+        *max_items = PyLong_AsSsize_t(mi);
+        *max_depth = PyLong_AsSsize_t(md);
+        rc = PyErr_Occurred() ? -1 : 0;
+    }
+    PyErr_Clear();
+    Py_XDECREF(mi);
+    Py_XDECREF(md);
+    return rc;
+}
+
+static inline int
+all_atoms(PyObject *tuple)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tuple); i++) {
+        if (!is_atom(PyTuple_GET_ITEM(tuple, i)))
+            return 0;
+    }
+    return 1;
+}
+
+/* _runtime.snap(value) at depth 0 for an atom, or a container of atoms no
+ * longer than max_items (a snapshot that is its items): 1 with *out set (a new
+ * reference), 0 for any other value (nothing was run), -1 on error. */
+static int
+snap_flat(PyObject *value, PyObject **out)
+{
+    if (is_atom(value)) {
+        *out = Py_NewRef(value);
+        return 1;
+    }
+    PyObject *kind = seq_kind(value);
+    int is_dict = PyDict_CheckExact(value);
+    if (kind == NULL && !is_dict)
+        return 0;
+    Py_ssize_t max_items, max_depth;
+    if (limits(&max_items, &max_depth) < 0 || max_depth < 1)
+        return 0;
+    Py_ssize_t n = PyObject_Size(value);
+    if (n < 0)
+        return -1;
+    if (n > max_items)
+        return 0;
+    PyObject *length = NULL, *res = NULL;
+    if (!is_dict) {
+        PyObject *items = PySequence_Tuple(value);
+        if (items == NULL)
+            return -1;
+        if (!all_atoms(items)) {
+            Py_DECREF(items);
+            return 0;
+        }
+        if (kind == kind_tuple || kind == kind_frozenset) {
+            Py_DECREF(items);
+            *out = Py_NewRef(value);   /* immutable, of atoms: its own snapshot */
+            return 1;
+        }
+        untrack(items);
+        length = PyLong_FromSsize_t(n);
+        if (length != NULL)
+            res = snap_make(&SeqType, kind, items, length, Py_True, Py_False, Py_None, Py_None);
+        Py_DECREF(items);
+        Py_XDECREF(length);
+        if (res == NULL)
+            return -1;
+        *out = res;
+        return 1;
+    }
+    int rc = -1;
+    PyObject *keys = PyTuple_New(n), *vals = PyTuple_New(n);
+    if (keys == NULL || vals == NULL)
+        goto done;
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *k, *v;
+    while (i < n && PyDict_Next(value, &pos, &k, &v)) {
+        if (!is_atom(k) || !is_atom(v)) {
+            rc = 0;
+            goto done;
+        }
+        PyTuple_SET_ITEM(keys, i, Py_NewRef(k));
+        PyTuple_SET_ITEM(vals, i, Py_NewRef(v));
+        i++;
+    }
+    if (i != n) {
+        rc = 0;
+        goto done;
+    }
+    untrack(keys);
+    untrack(vals);
+    length = PyLong_FromSsize_t(n);
+    if (length != NULL)
+        res = snap_make(&MapType, keys, vals, length, Py_True, Py_False, Py_None, Py_None);
+    if (res != NULL) {
+        *out = res;
+        rc = 1;
+    }
+done:
+    Py_XDECREF(keys);
+    Py_XDECREF(vals);
+    Py_XDECREF(length);
+    return rc;
+}
+
+/* snap(value) and snap(value, track=...): snap_flat, else the Python twin. */
+static PyObject *
+sp_snap(PyObject *module, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    if (nargs == 1 && (nkw == 0 || (nkw == 1 && PyUnicode_Compare(PyTuple_GET_ITEM(kwnames, 0), k_track) == 0))) {
+        PyObject *out = NULL;
+        int rc = snap_flat(args[0], &out);
+        if (rc != 0)
+            return rc < 0 ? NULL : out;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    return PyObject_Vectorcall(py_snap, args, nargsf, kwnames);
+}
+
+/* _record for a step that binds no name, when every value the frame tracks is
+ * a flat snapshot that was not cut (so has no shallow copy to patch or release;
+ * a store into one, named by may_mutate, is checked like any other): each
+ * is compared by identity, and the ones that changed are snapshotted again, in
+ * tracking order, as _mutations does. Returns 1 (logged), 0 (not this case:
+ * nothing was changed) or -1. */
+static int
+record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
+{
+    PyObject *kind0 = PyTuple_GET_ITEM(st, 0);
+    if (!PyLong_CheckExact(kind0) || PyLong_AsLong(kind0) == 3)   /* K_DEL */
+        return 0;
+    int m = may_mutate(st);
+    if (m < 0 || !falsy(fr->objs))
+        return 0;
+    PyObject *muts = fr->muts;
+    Py_ssize_t pos = 0;
+    PyObject *name, *ent;
+    while (PyDict_Next(muts, &pos, &name, &ent)) {
+        if (!PyTuple_CheckExact(ent) || PyTuple_GET_SIZE(ent) != 2)
+            return 0;
+        PyObject *o = PyTuple_GET_ITEM(ent, 1);
+        if (Py_TYPE(o) != &SeqType && Py_TYPE(o) != &MapType)
+            return 0;
+        SnapObject *os = (SnapObject *)o;
+        if (os->cut == NULL || os->flat == NULL || is_true(os->cut) || !is_true(os->flat) ||
+                os->full != Py_None)
+            return 0;
+    }
+    /* The names bound: snapshots first (nothing is changed unless all are flat),
+     * then tracked as _track does (no old snapshot holds a copy to release). */
+    PyObject *snaps = NULL;
+    Py_ssize_t nvals = vals == NULL ? 0 : PyTuple_GET_SIZE(vals);
+    if (nvals > 0) {
+        PyObject *names = PyTuple_GET_ITEM(st, 2);
+        if (PyTuple_GET_SIZE(names) < nvals)
+            return 0;
+        snaps = PyTuple_New(nvals);
+        if (snaps == NULL)
+            return -1;
+        int all_same = 1;
+        for (Py_ssize_t i = 0; i < nvals; i++) {
+            PyObject *sn = NULL;
+            int rc = snap_flat(PyTuple_GET_ITEM(vals, i), &sn);
+            if (rc <= 0) {
+                Py_DECREF(snaps);
+                return rc;
+            }
+            PyTuple_SET_ITEM(snaps, i, sn);
+            if (sn != PyTuple_GET_ITEM(vals, i))
+                all_same = 0;
+        }
+        for (Py_ssize_t i = 0; i < nvals; i++) {
+            PyObject *name = PyTuple_GET_ITEM(names, i), *v = PyTuple_GET_ITEM(vals, i);
+            PyObject *sn = PyTuple_GET_ITEM(snaps, i);
+            int rc;
+            if (sn == v) {
+                rc = PyDict_Contains(muts, name);
+                if (rc > 0)
+                    rc = PyDict_DelItem(muts, name);
+            }
+            else {
+                PyObject *pair = PyTuple_Pack(2, v, sn);
+                rc = pair ? PyDict_SetItem(muts, name, pair) : -1;
+                Py_XDECREF(pair);
+            }
+            if (rc < 0) {
+                Py_DECREF(snaps);
+                return -1;
+            }
+        }
+        if (all_same)   /* _snaps: the values themselves */
+            Py_SETREF(snaps, Py_NewRef(vals));
+    }
+    if (PyUnicode_Check(PyTuple_GET_ITEM(st, 3)) && PyTuple_GET_SIZE(st) == 4) {
+        /* A store into a container that is not long: its keys are not used. */
+        if (PyDict_SetItem(G, k_key, Py_None) < 0) {
+            Py_XDECREF(snaps);
+            return -1;
+        }
+    }
+    PyObject *extra = NULL;
+    if (m != 0 && PyDict_GET_SIZE(muts) != 0) {
+        /* The names of the tracked values first: the loop may replace entries. */
+        PyObject *names = PyDict_Keys(muts);
+        if (names == NULL)
+            return -1;
+        PyObject *skip = PyTuple_GET_ITEM(st, 2);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(names); i++) {
+            name = PyList_GET_ITEM(names, i);
+            int skipped = PySequence_Contains(skip, name);
+            if (skipped) {
+                if (skipped < 0)
+                    goto fail;
+                continue;
+            }
+            ent = PyDict_GetItemWithError(muts, name);
+            if (ent == NULL) {
+                if (PyErr_Occurred())
+                    goto fail;
+                continue;
+            }
+            Py_INCREF(ent);
+            PyObject *args[2] = {PyTuple_GET_ITEM(ent, 0), PyTuple_GET_ITEM(ent, 1)};
+            PyObject *r = sp_same(NULL, args, 2);
+            if (r == NULL) {
+                Py_DECREF(ent);
+                goto fail;
+            }
+            Py_DECREF(r);
+            if (r == Py_True) {
+                Py_DECREF(ent);
+                continue;
+            }
+            PyObject *kwnames = PyTuple_Pack(1, k_track);
+            PyObject *sargs[2] = {args[0], Py_True};
+            PyObject *new = kwnames ? sp_snap(NULL, sargs, 1, kwnames) : NULL;
+            Py_XDECREF(kwnames);
+            if (new == NULL) {
+                Py_DECREF(ent);
+                goto fail;
+            }
+            PyObject *pair = PyTuple_Pack(2, args[0], new);
+            PyObject *item = PyTuple_Pack(2, name, new);
+            Py_DECREF(new);
+            Py_DECREF(ent);
+            if (extra == NULL)
+                extra = PyList_New(0);
+            if (pair == NULL || item == NULL || extra == NULL || PyDict_SetItem(muts, name, pair) < 0 ||
+                    PyList_Append(extra, item) < 0) {
+                Py_XDECREF(pair);
+                Py_XDECREF(item);
+                goto fail;
+            }
+            Py_DECREF(pair);
+            Py_DECREF(item);
+        }
+        Py_DECREF(names);
+        goto log;
+    fail:
+        Py_DECREF(names);
+        Py_XDECREF(extra);
+        Py_XDECREF(snaps);
+        return -1;
+    }
+log:;
+    PyObject *entry = PyTuple_Pack(5, fr->serial, st, snaps ? snaps : Py_None, extra ? extra : Py_None, payload);
+    Py_XDECREF(snaps);
+    Py_XDECREF(extra);
+    return append(entry, st, 1) < 0 ? -1 : 1;
+}
+
+/* -- item stores into a long list ------------------------------------------------
+ *
+ * ``a[i] = v; R.s(ST)`` with ``'a'`` as ST's may_mutate (see _runtime._stored):
+ * when ``a`` is a long list tracked with a shallow copy, and every other value
+ * the frame tracks is a flat snapshot that was not cut and still matches (an
+ * identity check: no code of the user's runs), the copy is patched here at the
+ * keys ``k`` collected, as _runtime._patched does. Any other case, and any
+ * doubt, is left to _record before anything is changed. */
+
+static PyObject *k_version, *k_confirmed, *k_same_atom;
+
+/* 1 when the atoms ``x`` and ``old`` (distinct objects) have one type and one
+ * repr, 0 when not, -1 on error. */
+static int
+same_atom(PyObject *x, PyObject *old)
+{
+    PyTypeObject *t = Py_TYPE(x);
+    if (t != Py_TYPE(old) || !is_atom(x))
+        return 0;
+    if (t == &PyLong_Type || t == &PyUnicode_Type || t == &PyBytes_Type || t == &PyBool_Type)
+        return PyObject_RichCompareBool(x, old, Py_EQ);
+    PyObject *fn = glob(k_same_atom);
+    if (fn == NULL)
+        return 0;
+    PyObject *args[2] = {x, old};
+    PyObject *r = PyObject_Vectorcall(fn, args, 2, NULL);
+    if (r == NULL)
+        return -1;
+    int t2 = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return t2;
+}
+
+/* Returns 1 (the step is logged), 0 (not this case: nothing was changed), -1 (error). */
+static int
+store_into_long_list(FrameObject *fr, PyObject *st)
+{
+    if (PyTuple_GET_SIZE(st) != 4 || PyTuple_GET_SIZE(PyTuple_GET_ITEM(st, 2)) != 0)
+        return 0;
+    PyObject *kind0 = PyTuple_GET_ITEM(st, 0);
+    if (!PyLong_CheckExact(kind0) || PyLong_AsLong(kind0) != 0)
+        return 0;
+    PyObject *name = PyTuple_GET_ITEM(st, 3);
+    if (!PyUnicode_CheckExact(name) || !falsy(fr->objs))
+        return 0;
+    PyObject *ent = PyDict_GetItemWithError(fr->muts, name);
+    if (ent == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (!PyTuple_CheckExact(ent) || PyTuple_GET_SIZE(ent) != 2)
+        return 0;
+    PyObject *live = PyTuple_GET_ITEM(ent, 0);
+    PyObject *snobj = PyTuple_GET_ITEM(ent, 1);
+    if (Py_TYPE(snobj) != &SeqType || !PyList_CheckExact(live))
+        return 0;
+    SnapObject *sn = (SnapObject *)snobj;
+    PyObject *full = sn->full, *items = sn->b;
+    if (full == NULL || !PyList_CheckExact(full) || items == NULL || !PyTuple_CheckExact(items) ||
+            sn->length == NULL || sn->a == NULL)
+        return 0;
+    Py_ssize_t n = PyList_GET_SIZE(live);
+    Py_ssize_t length = PyLong_AsSsize_t(sn->length);
+    if (length == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (n != length || PyList_GET_SIZE(full) != n)
+        return 0;
+    PyObject *pending = glob(k_key);
+    if (pending == NULL || !PyTuple_CheckExact(pending) || PyTuple_GET_SIZE(pending) != 2 ||
+            PyTuple_GET_ITEM(pending, 0) != (PyObject *)fr || !PyList_CheckExact(PyTuple_GET_ITEM(pending, 1)))
+        return 0;
+    PyObject *keys = PyTuple_GET_ITEM(pending, 1);
+    Py_ssize_t nkeys = PyList_GET_SIZE(keys);
+    Py_ssize_t idx[MAX_KEYS];
+    if (nkeys > MAX_KEYS)
+        return 0;
+    for (Py_ssize_t j = 0; j < nkeys; j++) {
+        PyObject *key = PyList_GET_ITEM(keys, j);
+        if (!PyLong_CheckExact(key))
+            return 0;
+        Py_ssize_t i = PyLong_AsSsize_t(key);
+        if (i == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+        if (i < -n || i >= n)
+            return 0;
+        if (i < 0)
+            i += n;
+        PyObject *x = PyList_GET_ITEM(live, i);
+        if (!is_atom(x) || Py_TYPE(x) == &PySlice_Type)
+            return 0;
+        idx[j] = i;
+    }
+    /* Every other tracked value: a flat snapshot, not cut, that still matches. */
+    Py_ssize_t pos = 0;
+    PyObject *other, *oent;
+    while (PyDict_Next(fr->muts, &pos, &other, &oent)) {
+        if (other == name)
+            continue;
+        if (PyUnicode_Check(other) && PyUnicode_Compare(other, name) == 0)
+            continue;
+        if (!PyTuple_CheckExact(oent) || PyTuple_GET_SIZE(oent) != 2)
+            return 0;
+        PyObject *o = PyTuple_GET_ITEM(oent, 1);
+        if (Py_TYPE(o) != &SeqType && Py_TYPE(o) != &MapType)
+            return 0;
+        SnapObject *os = (SnapObject *)o;
+        if (os->cut == NULL || os->flat == NULL || is_true(os->cut) || !is_true(os->flat))
+            return 0;
+        PyObject *args[2] = {PyTuple_GET_ITEM(oent, 0), o};
+        PyObject *r = sp_same(NULL, args, 2);
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+        if (r != Py_True)
+            return 0;
+    }
+    /* From here on this is the step: the keys are used up (as in _stored). */
+    if (PyDict_SetItem(G, k_key, Py_None) < 0)
+        return -1;
+    PyObject *new_items = NULL;
+    int changed = 0;
+    for (Py_ssize_t j = 0; j < nkeys; j++) {
+        Py_ssize_t i = idx[j];
+        PyObject *x = PyList_GET_ITEM(live, i);
+        PyObject *old = PyList_GET_ITEM(full, i);
+        if (x == old)
+            continue;
+        int same = same_atom(x, old);
+        if (same < 0) {
+            Py_XDECREF(new_items);
+            return -1;
+        }
+        if (same)
+            continue;
+        changed = 1;
+        Py_INCREF(x);
+        if (PyList_SetItem(full, i, x) < 0) {
+            Py_XDECREF(new_items);
+            return -1;
+        }
+        if (i < PyTuple_GET_SIZE(items)) {
+            if (new_items == NULL) {
+                /* A copy: the old snapshot keeps its items (not PyTuple_GetSlice,
+                 * which returns the tuple itself for a whole slice). */
+                Py_ssize_t m = PyTuple_GET_SIZE(items);
+                new_items = PyTuple_New(m);
+                if (new_items == NULL)
+                    return -1;
+                for (Py_ssize_t q = 0; q < m; q++)
+                    PyTuple_SET_ITEM(new_items, q, Py_NewRef(PyTuple_GET_ITEM(items, q)));
+            }
+            PyObject *prev = PyTuple_GET_ITEM(new_items, i);
+            PyTuple_SET_ITEM(new_items, i, Py_NewRef(x));
+            Py_DECREF(prev);
+        }
+    }
+    PyObject *new;
+    if (changed) {
+        PyObject *version_cls = glob(k_version);
+        PyObject *version = version_cls ? PyObject_CallNoArgs(version_cls) : NULL;
+        if (version == NULL) {
+            Py_XDECREF(new_items);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: _Version is missing");
+            return -1;
+        }
+        if (new_items != NULL)
+            untrack(new_items);
+        new = snap_make(&SeqType, sn->a, new_items ? new_items : items, sn->length, Py_True, Py_True,
+                        version, full);
+        Py_DECREF(version);
+        Py_XDECREF(new_items);
+        if (new == NULL)
+            return -1;
+    }
+    else {
+        new = Py_NewRef(snobj);
+    }
+    /* _confirmed: the same objects throughout, else the Python function decides. */
+    int confirmed = PyList_GET_SIZE(live) == PyList_GET_SIZE(full);
+    for (Py_ssize_t i = 0; confirmed && i < n; i++)
+        confirmed = PyList_GET_ITEM(live, i) == PyList_GET_ITEM(full, i);
+    PyObject *shown = ((SnapObject *)new)->b;
+    for (Py_ssize_t i = 0; confirmed && i < PyTuple_GET_SIZE(shown) && i < n; i++)
+        confirmed = PyList_GET_ITEM(live, i) == PyTuple_GET_ITEM(shown, i);
+    if (confirmed) {
+        if (new != snobj)
+            Py_SETREF(sn->full, Py_NewRef(Py_None));   /* the copy belongs to the new snapshot */
+    }
+    else {
+        PyObject *fn = glob(k_confirmed);
+        if (fn == NULL) {
+            Py_DECREF(new);
+            PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: _confirmed is missing");
+            return -1;
+        }
+        PyObject *args[4] = {live, snobj, new, full};
+        PyObject *r = PyObject_Vectorcall(fn, args, 4, NULL);
+        Py_DECREF(new);
+        if (r == NULL)
+            return -1;
+        new = r;
+    }
+    /* _mutations with the patched snapshot; every other value matched above. */
+    PyObject *extra = Py_None;
+    if (new != snobj) {
+        PyObject *pair = PyTuple_Pack(2, live, new);
+        PyObject *item = PyTuple_Pack(2, name, new);
+        extra = PyList_New(0);
+        if (pair == NULL || item == NULL || extra == NULL || PyList_Append(extra, item) < 0 ||
+                PyDict_SetItem(fr->muts, name, pair) < 0) {
+            Py_XDECREF(pair);
+            Py_XDECREF(item);
+            Py_XDECREF(extra);
+            Py_DECREF(new);
+            return -1;
+        }
+        Py_DECREF(pair);
+        Py_DECREF(item);
+    }
+    else {
+        Py_INCREF(extra);
+    }
+    Py_DECREF(new);
+    PyObject *entry = PyTuple_Pack(5, fr->serial, st, Py_None, extra, Py_None);
+    Py_DECREF(extra);
+    return append(entry, st, 1) < 0 ? -1 : 1;
 }
 
 /* -- helpers for snapshots of long containers ------------------------------ */
@@ -745,7 +1567,24 @@ sp_bind(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static PyObject *
+sp_bind_snapshots(PyObject *module, PyObject *args)
+{
+    PyObject *fsame, *fsnap;
+    if (!PyArg_ParseTuple(args, "OO:bind_snapshots", &fsame, &fsnap))
+        return NULL;
+    Py_INCREF(fsame);
+    Py_XSETREF(py_same, fsame);
+    Py_INCREF(fsnap);
+    Py_XSETREF(py_snap, fsnap);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"bind_snapshots", sp_bind_snapshots, METH_VARARGS,
+     "bind_snapshots(same, snap): the Python twins of same and snap."},
+    {"same", (PyCFunction)(void (*)(void))sp_same, METH_FASTCALL, "see _runtime.same"},
+    {"snap", (PyCFunction)(void (*)(void))sp_snap, METH_FASTCALL | METH_KEYWORDS, "see _runtime.snap"},
     {"bind", sp_bind, METH_VARARGS, "bind(globals, s, s1, b, r): share _runtime's state and slow paths."},
     {"s", (PyCFunction)(void (*)(void))sp_s, METH_FASTCALL, "A statement ran (see _runtime.s)."},
     {"s1", (PyCFunction)(void (*)(void))sp_s1, METH_FASTCALL, "A statement bound one name (see _runtime.s1)."},
@@ -769,7 +1608,19 @@ static struct PyModuleDef moduledef = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&FrameType) < 0)
+    if (PyType_Ready(&FrameType) < 0 || PyType_Ready(&SeqType) < 0 || PyType_Ready(&MapType) < 0)
+        return NULL;
+    kind_list = PyUnicode_InternFromString("list");
+    kind_tuple = PyUnicode_InternFromString("tuple");
+    kind_set = PyUnicode_InternFromString("set");
+    kind_frozenset = PyUnicode_InternFromString("frozenset");
+    k_limits = PyUnicode_InternFromString("limits");
+    a_max_items = PyUnicode_InternFromString("max_items");
+    a_max_depth = PyUnicode_InternFromString("max_depth");
+    k_default_limits = PyUnicode_InternFromString("_DEFAULT_LIMITS");
+    k_track = PyUnicode_InternFromString("track");
+    if (!kind_list || !kind_tuple || !kind_set || !kind_frozenset || !k_limits || !a_max_items ||
+            !a_max_depth || !k_default_limits || !k_track)
         return NULL;
     k_top = PyUnicode_InternFromString("_top");
     k_thread = PyUnicode_InternFromString("_thread");
@@ -784,6 +1635,11 @@ PyInit__speedups(void)
     k_record = PyUnicode_InternFromString("_record");
     k_leave = PyUnicode_InternFromString("_leave");
     k_snap = PyUnicode_InternFromString("snap");
+    k_version = PyUnicode_InternFromString("_Version");
+    k_confirmed = PyUnicode_InternFromString("_confirmed");
+    k_same_atom = PyUnicode_InternFromString("_same_atom");
+    if (!k_version || !k_confirmed || !k_same_atom)
+        return NULL;
     a_keep = PyUnicode_InternFromString("keep");
     a_stack = PyUnicode_InternFromString("stack");
     a_serial = PyUnicode_InternFromString("serial");
@@ -802,6 +1658,18 @@ PyInit__speedups(void)
     Py_INCREF(&FrameType);
     if (PyModule_AddObject(m, "Frame", (PyObject *)&FrameType) < 0) {
         Py_DECREF(&FrameType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&SeqType);
+    if (PyModule_AddObject(m, "Seq", (PyObject *)&SeqType) < 0) {
+        Py_DECREF(&SeqType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&MapType);
+    if (PyModule_AddObject(m, "Map", (PyObject *)&MapType) < 0) {
+        Py_DECREF(&MapType);
         Py_DECREF(m);
         return NULL;
     }

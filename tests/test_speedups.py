@@ -153,3 +153,94 @@ def test_a_call_from_another_thread_records_nothing():
     calls = [s for s in t.steps if s.event == "call" and s.depth == 1]
     assert len(calls) == 1 and calls[0].changes["n"]["repr"] == "3"
     assert len([s for s in t.steps if s.event == "iteration" and s.depth == 1]) == 3
+
+
+def _shape(sn):
+    """A snapshot as plain data, to compare one made in C with one made in Python."""
+    if isinstance(sn, (_runtime._Seq,)):
+        return ("Seq", sn.kind, tuple(_shape(x) for x in sn.items), sn.length, sn.flat, sn.cut,
+                sn.fp is None, sn.full)
+    if isinstance(sn, _runtime._Map):
+        return ("Map", tuple(_shape(x) for x in sn.keys), tuple(_shape(x) for x in sn.values),
+                sn.length, sn.flat, sn.cut, sn.fp is None, sn.full)
+    if isinstance(sn, _runtime._Obj):
+        return ("Obj", sn.cls, sn.repr, sn.attrs and {k: _shape(v) for k, v in sn.attrs.items()})
+    return (type(sn).__name__, repr(sn))
+
+
+if _speedups is not None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    _atoms = st.one_of(st.integers(-3, 3), st.booleans(), st.none(), st.text(max_size=2),
+                       st.floats(allow_nan=False, width=16), st.just(-0.0), st.just(1.0))
+    _keys = st.one_of(st.integers(-3, 3), st.booleans(), st.text(max_size=2))
+    _values = st.recursive(
+        _atoms,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=6), st.tuples(inner, inner),
+            st.dictionaries(_keys, inner, max_size=5), st.frozensets(_keys, max_size=4),
+            st.sets(_keys, max_size=4), st.lists(_atoms, min_size=99, max_size=103)),
+        max_leaves=120)
+
+    @needs_speedups
+    @settings(max_examples=300, deadline=None)
+    @given(_values, st.integers(0, 3), st.sampled_from(["append", "pop", "set", "insert", "none"]))
+    def test_snapshots_in_c_agree_with_python(value, where, change):
+        assert _shape(_speedups.snap(value)) == _shape(_runtime._snap_py(value))
+        assert _shape(_speedups.snap(value, track=False)) == _shape(_runtime._snap_py(value, track=False))
+        sn = _runtime._snap_py(value)
+        assert _speedups.same(value, sn) is _runtime._same_py(value, sn) is True
+        if isinstance(value, list):
+            if change == "append":
+                value.append(where)
+            elif change == "pop" and value:
+                value.pop()
+            elif change == "set" and value:
+                value[where % len(value)] = True if where % 2 else 1
+            elif change == "insert":
+                value.insert(where, None)
+        elif isinstance(value, dict):
+            if change == "set":
+                value[where] = 1.0
+            elif change == "pop" and value:
+                value.pop(next(iter(value)))
+        elif isinstance(value, set) and change != "none":
+            value.add(where)
+        assert _speedups.same(value, sn) is _runtime._same_py(value, sn)
+
+
+@needs_speedups
+def test_the_snapshot_classes_behave_like_the_python_ones():
+    seq = _speedups.Seq("list", (1, 2), 2, True, False)
+    assert (seq.kind, seq.items, seq.length, seq.flat, seq.cut, seq.fp, seq.full) == (
+        "list", (1, 2), 2, True, False, None, None)
+    seq.full = [1, 2]
+    seq.fp = "token"
+    assert (seq.full, seq.fp) == ([1, 2], "token")
+    m = _speedups.Map(keys=("a",), values=(1,), length=1, flat=True, cut=False, fp=None, full={"a": 1})
+    assert (m.keys, m.values, m.full) == (("a",), (1,), {"a": 1})
+    with pytest.raises(TypeError):
+        _speedups.Seq("list", ())
+
+
+def test_a_caught_exception_does_not_keep_the_trace_alive(tmp_path):
+    # An exception bound in a traced frame refers, through its traceback, to
+    # the frames that called the tracer, and so back to the recording; every
+    # object in that cycle must stay visible to the cyclic GC, or none of it is
+    # ever freed (here: a file left open by the caller is never flushed).
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import pytrace_sem\n"
+        "from tests.test_constructs import SAMPLES\n"
+        "out = open(sys.argv[1], 'w')\n"
+        "s = [s for s in SAMPLES if s.name == 'try_except'][0]\n"
+        "pytrace_sem.trace_call(s.source, s.call, **s.limits)\n"
+        "out.write('flushed')\n"
+    )
+    path = tmp_path / "out.txt"
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert path.read_text() == "flushed"
