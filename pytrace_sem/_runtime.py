@@ -1,8 +1,9 @@
 """What instrumented code calls while it runs.
 
-Standard library only: this module is the hot path. The rewriter (``rewrite.py``)
-turns every statement of a traced function into the original statement plus a
-call into this module, e.g. ``x = f(y)`` becomes ``x = f(y); R.s(ST, x)`` where
+Standard library only: this module is the hot path (``_speedups.c``, an optional C
+accelerator, takes over its fast paths where it builds; see the end of this module and
+docs/performance.md). The rewriter (``rewrite.py``) turns every statement of a
+traced function into the original statement plus a call into this module, e.g. ``x = f(y)`` becomes ``x = f(y); R.s(ST, x)`` where
 ``ST`` is a constant tuple ``(kind, line, names, may_mutate)``.
 
 Recording is cheap on purpose: a step appends one tuple to a log. Immutable
