@@ -168,6 +168,19 @@ glob(PyObject *key)  /* borrowed; NULL (no error set) when missing */
     return v;
 }
 
+/* The functions below need ``bind`` (and ``bind_snapshots``) first: _runtime
+ * calls them at import unless PYTRACE_SEM_PURE is set. */
+static int
+unbound(void)
+{
+    if (G != NULL && atoms != NULL && py_s != NULL && py_s1 != NULL && py_b != NULL &&
+            py_r != NULL && py_e != NULL && py_l != NULL)
+        return 0;
+    PyErr_SetString(PyExc_RuntimeError,
+                    "pytrace_sem._speedups is not bound to the recorder (pure Python recorder in use)");
+    return 1;
+}
+
 static inline int
 same_thread(void)
 {
@@ -354,6 +367,8 @@ static int store_into_long_list(FrameObject *fr, PyObject *st);
 static PyObject *
 sp_s1(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (unbound())
+        return NULL;
     if (nargs != 2 || !valid_st(args[0]))
         return twin(py_s1, args, nargs);
     FrameObject *fr = NULL;
@@ -395,6 +410,8 @@ slow:;
 static PyObject *
 sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (unbound())
+        return NULL;
     if (nargs < 1 || !valid_st(args[0]))
         return twin(py_s, args, nargs);
     FrameObject *fr = NULL;
@@ -458,6 +475,8 @@ sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 sp_b(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (unbound())
+        return NULL;
     if (nargs != 2 || !valid_st(args[0]))
         return twin(py_b, args, nargs);
     int t = PyObject_IsTrue(args[1]);   /* the test, evaluated exactly once */
@@ -485,6 +504,8 @@ sp_b(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (unbound())
+        return NULL;
     if (nargs != 2 || !valid_st(args[0]))
         return twin(py_r, args, nargs);
     PyObject *st = args[0], *value = args[1];
@@ -520,6 +541,8 @@ sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 sp_k(PyObject *module, PyObject *key)
 {
+    if (unbound())
+        return NULL;
     if (!same_thread())
         return Py_NewRef(key);
     PyObject *top = glob(k_top);
@@ -571,6 +594,8 @@ static PyObject *call_info[CALL_SLOTS], *call_st[CALL_SLOTS];
 static PyObject *
 sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (unbound())
+        return NULL;
     PyObject *top = glob(k_top), *sess = glob(k_session), *busy = glob(k_busy);
     if (nargs < 1 || top == NULL || top == Py_None || sess == NULL || sess == Py_None ||
             busy == NULL || !falsy(busy) || !same_thread())
@@ -670,6 +695,8 @@ done:
 static PyObject *
 sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (unbound())
+        return NULL;
     PyObject *top = glob(k_top), *sess = glob(k_session), *busy = glob(k_busy);
     if (nargs != 0 || top == NULL || top == Py_None || Py_TYPE(top) != &FrameType ||
             sess == NULL || sess == Py_None || busy == NULL || !falsy(busy) || !same_thread())
@@ -841,6 +868,16 @@ static PyTypeObject MapType = {
 };
 
 static PyObject *py_same, *py_snap;    /* the Python twins */
+
+static int
+snapshots_unbound(void)
+{
+    if (py_same != NULL && py_snap != NULL)
+        return 0;
+    PyErr_SetString(PyExc_RuntimeError,
+                    "pytrace_sem._speedups snapshots are not bound (pure Python recorder in use)");
+    return 1;
+}
 static PyObject *kind_list, *kind_tuple, *kind_set, *kind_frozenset, *k_limits, *a_max_items,
     *a_max_depth, *k_default_limits, *k_track;
 
@@ -921,6 +958,8 @@ same_items(PyObject *live, PyObject *items)
 static PyObject *
 sp_same(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (unbound() || snapshots_unbound())
+        return NULL;
     if (nargs != 2)
         return twin(py_same, args, nargs);
     PyObject *live = args[0], *s = args[1];
@@ -1094,6 +1133,8 @@ done:
 static PyObject *
 sp_snap(PyObject *module, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
+    if (unbound() || snapshots_unbound())
+        return NULL;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     if (nargs == 1 && (nkw == 0 || (nkw == 1 && PyUnicode_Compare(PyTuple_GET_ITEM(kwnames, 0), k_track) == 0))) {

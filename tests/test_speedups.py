@@ -29,6 +29,8 @@ needs_speedups = pytest.mark.skipif(
     _speedups is None and not os.environ.get("PYTRACE_SEM_REQUIRE_SPEEDUPS"),
     reason="the C accelerator is not built here",
 )
+# The recorder functions in C work only once _runtime has bound them (not under PYTRACE_SEM_PURE).
+needs_bound = pytest.mark.skipif(not _runtime.SPEEDUPS, reason="the pure Python recorder is in use")
 
 # Traces every case of the corpus below and prints one JSON line per trace.
 _DUMP = r'''
@@ -184,6 +186,7 @@ if _speedups is not None:
         max_leaves=120)
 
     @needs_speedups
+    @needs_bound
     @settings(max_examples=300, deadline=None)
     @given(_values, st.integers(0, 3), st.sampled_from(["append", "pop", "set", "insert", "none"]))
     def test_snapshots_in_c_agree_with_python(value, where, change):
@@ -244,3 +247,23 @@ def test_a_caught_exception_does_not_keep_the_trace_alive(tmp_path):
                           cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert path.read_text() == "flushed"
+
+
+@needs_speedups
+def test_unbound_functions_raise_instead_of_crashing():
+    # Under PYTRACE_SEM_PURE nothing binds the C functions; calling one must fail cleanly.
+    code = ("from pytrace_sem import _speedups, _runtime\n"
+            "assert not _runtime.SPEEDUPS\n"
+            "for call in (lambda: _speedups.snap([1]), lambda: _speedups.same([1], [1]),\n"
+            "             lambda: _speedups.s1((0, 1, ('x',), 0), 1), lambda: _speedups.l()):\n"
+            "    try:\n"
+            "        call()\n"
+            "    except RuntimeError as exc:\n"
+            "        assert 'not bound' in str(exc)\n"
+            "    else:\n"
+            "        raise AssertionError('no error')\n"
+            "print('ok')\n")
+    env = {**os.environ, "PYTRACE_SEM_PURE": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=ROOT, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
