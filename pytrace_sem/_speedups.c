@@ -41,31 +41,6 @@ typedef struct {
 static PyTypeObject SeqType, MapType;
 
 static PyObject *
-frame_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
-{
-    PyObject *info, *depth, *serial;
-    static char *kwlist[] = {"info", "depth", "serial", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO:Frame", kwlist, &info, &depth, &serial))
-        return NULL;
-    FrameObject *self = (FrameObject *)type->tp_alloc(type, 0);
-    if (self == NULL)
-        return NULL;
-    self->muts = PyDict_New();
-    if (self->muts == NULL) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    Py_INCREF(info);
-    self->info = info;
-    Py_INCREF(depth);
-    self->depth = depth;
-    Py_INCREF(serial);
-    self->serial = serial;
-    self->objs = PyLong_FromLong(0);
-    return (PyObject *)self;
-}
-
-static PyObject *
 frame_make(PyObject *info, PyObject *depth, PyObject *serial)
 {
     FrameObject *self = PyObject_GC_New(FrameObject, &FrameType);
@@ -86,6 +61,16 @@ frame_make(PyObject *info, PyObject *depth, PyObject *serial)
      * session -> this record). */
     PyObject_GC_Track(self);
     return (PyObject *)self;
+}
+
+static PyObject *
+frame_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *info, *depth, *serial;
+    static char *kwlist[] = {"info", "depth", "serial", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO:Frame", kwlist, &info, &depth, &serial))
+        return NULL;
+    return frame_make(info, depth, serial);
 }
 
 static int
@@ -145,8 +130,8 @@ static PyTypeObject FrameType = {
 static PyObject *G;         /* _runtime's globals */
 static PyObject *atoms;     /* _ATOMS_FROZEN */
 static PyObject *py_s, *py_s1, *py_b, *py_r, *py_e, *py_l;   /* the Python twins */
-static PyObject *k_top, *k_thread, *k_log, *k_max_steps, *k_key, *k_session, *k_stop, *k_max_steps_reason;
-static PyObject *k_busy, *k_call_st, *k_record, *k_leave, *k_snap;
+static PyObject *k_top, *k_key, *k_session, *k_stop, *k_max_steps_reason;
+static PyObject *k_busy, *k_call_st, *k_record, *k_snap;
 static PyObject *a_keep, *a_stack, *a_serial, *a_frames, *a_recording;
 static PyObject *k_call_kind;   /* K_CALL */
 static PyObject *zero, *one;
@@ -1664,9 +1649,6 @@ PyInit__speedups(void)
             !a_max_depth || !k_default_limits || !k_track)
         return NULL;
     k_top = PyUnicode_InternFromString("_top");
-    k_thread = PyUnicode_InternFromString("_thread");
-    k_log = PyUnicode_InternFromString("_log");
-    k_max_steps = PyUnicode_InternFromString("_max_steps");
     k_key = PyUnicode_InternFromString("_key");
     k_session = PyUnicode_InternFromString("_session");
     k_stop = PyUnicode_InternFromString("_stop");
@@ -1674,7 +1656,6 @@ PyInit__speedups(void)
     k_busy = PyUnicode_InternFromString("_busy");
     k_call_st = PyUnicode_InternFromString("_call_st");
     k_record = PyUnicode_InternFromString("_record");
-    k_leave = PyUnicode_InternFromString("_leave");
     k_snap = PyUnicode_InternFromString("snap");
     k_version = PyUnicode_InternFromString("_Version");
     k_confirmed = PyUnicode_InternFromString("_confirmed");
@@ -1688,10 +1669,10 @@ PyInit__speedups(void)
     a_recording = PyUnicode_InternFromString("recording");
     zero = PyLong_FromLong(0);
     one = PyLong_FromLong(1);
-    if (!k_busy || !k_call_st || !k_record || !k_leave || !k_snap || !a_keep || !a_stack || !a_serial ||
+    if (!k_busy || !k_call_st || !k_record || !k_snap || !a_keep || !a_stack || !a_serial ||
             !a_frames || !a_recording || !zero || !one)
         return NULL;
-    if (!k_top || !k_thread || !k_log || !k_max_steps || !k_key || !k_session || !k_stop || !k_max_steps_reason)
+    if (!k_top || !k_key || !k_session || !k_stop || !k_max_steps_reason)
         return NULL;
     PyObject *m = PyModule_Create(&moduledef);
     if (m == NULL)
