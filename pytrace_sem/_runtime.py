@@ -139,7 +139,7 @@ class Session:
     """The state of one trace being recorded."""
 
     # Slots: the recorder reads some of these at every call and return.
-    __slots__ = ("limits", "log", "stack", "gens", "serial", "frames", "recording", "stopped_at",
+    __slots__ = ("limits", "log", "stack", "gens", "frames", "recording", "stopped_at",
                  "roots", "root_result", "thread", "on_root_exit", "root", "root_gen", "quiet", "keep")
 
     def __init__(self, limits: Limits) -> None:
@@ -147,8 +147,9 @@ class Session:
         self.log: list = []
         self.stack: list[_Frame] = []
         self.gens: dict[int, _Frame] = {}
-        self.serial = 0
-        self.frames: list[_Frame] = []           # by serial number - 1 (log entries name frames so)
+        # Every frame entered, in order: a frame's serial number (log entries
+        # name frames by it) is its index plus one.
+        self.frames: list[_Frame] = []
         self.recording = True
         self.stopped_at: tuple | None = None    # (reason, steps, line)
         self.roots = 0
@@ -1235,7 +1236,7 @@ def e(info, *args):
         # The common case: a call made while a frame records (so the session
         # records, nothing is quiet and the stack is not empty), all kept.
         stack = sess.stack
-        sess.serial = serial = sess.serial + 1
+        serial = len(sess.frames) + 1
         fr = _Frame(info, len(stack), serial)
         sess.frames.append(fr)
         stack.append(fr)
@@ -1283,8 +1284,7 @@ def _enter(sess, info, args):
     stack = sess.stack
     if not stack:
         sess.roots += 1
-    sess.serial += 1
-    fr = _Frame(info, _depth(sess, stack), sess.serial)
+    fr = _Frame(info, _depth(sess, stack), len(sess.frames) + 1)
     sess.frames.append(fr)
     if sess.root is None:
         sess.root = fr

@@ -132,7 +132,10 @@ static PyObject *atoms;     /* _ATOMS_FROZEN */
 static PyObject *py_s, *py_s1, *py_b, *py_r, *py_e, *py_l;   /* the Python twins */
 static PyObject *k_top, *k_key, *k_session, *k_stop, *k_max_steps_reason;
 static PyObject *k_busy, *k_call_st, *k_record, *k_snap;
-static PyObject *a_keep, *a_stack, *a_serial, *a_frames, *a_recording;
+/* _runtime.Session and where its slots live in an instance: the hot paths
+ * read them directly, as its member descriptors would (see session_slot). */
+static PyTypeObject *session_type;
+static Py_ssize_t off_keep, off_stack, off_frames, off_recording;
 static PyObject *k_call_kind;   /* K_CALL */
 static PyObject *zero, *one;
 /* _log, _max_steps and _thread change together, only when a session starts,
@@ -164,6 +167,16 @@ unbound(void)
     PyErr_SetString(PyExc_RuntimeError,
                     "pytrace_sem._speedups is not bound to the recorder (pure Python recorder in use)");
     return 1;
+}
+
+/* A slot of ``sess``, borrowed: NULL when it is unset or ``sess`` is not
+ * exactly a Session (the caller then hands the case to the Python twin). */
+static inline PyObject *
+session_slot(PyObject *sess, Py_ssize_t offset)
+{
+    if (Py_TYPE(sess) != session_type)
+        return NULL;
+    return *(PyObject **)((char *)sess + offset);
 }
 
 static inline int
@@ -585,31 +598,19 @@ sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (nargs < 1 || top == NULL || top == Py_None || sess == NULL || sess == Py_None ||
             busy == NULL || !falsy(busy) || !same_thread())
         return twin(py_e, args, nargs);
-    PyObject *keep = PyObject_GetAttr(sess, a_keep);
-    if (keep == NULL)
-        return NULL;
-    Py_DECREF(keep);
-    if (keep != Py_None)
-        return twin(py_e, args, nargs);
+    PyObject *keep = session_slot(sess, off_keep);
+    PyObject *stack = session_slot(sess, off_stack), *frames = session_slot(sess, off_frames);
     PyObject *info = args[0];
-    if (!PyTuple_CheckExact(info) || PyTuple_GET_SIZE(info) < 3)
+    if (keep != Py_None || stack == NULL || !PyList_CheckExact(stack) || frames == NULL ||
+            !PyList_CheckExact(frames) || !PyTuple_CheckExact(info) || PyTuple_GET_SIZE(info) < 3)
         return twin(py_e, args, nargs);
-    PyObject *stack = NULL, *frames = NULL, *serial = NULL, *depth = NULL, *fr = NULL;
+    Py_INCREF(stack);
+    Py_INCREF(frames);
+    PyObject *serial = NULL, *depth = NULL, *fr = NULL;
     PyObject *st, *vals = NULL, *res = NULL;
-    stack = PyObject_GetAttr(sess, a_stack);
-    frames = stack ? PyObject_GetAttr(sess, a_frames) : NULL;
-    if (frames == NULL)
-        goto done;
-    if (!PyList_CheckExact(stack) || !PyList_CheckExact(frames)) {
-        res = twin(py_e, args, nargs);
-        goto done;
-    }
-    PyObject *old = PyObject_GetAttr(sess, a_serial);
-    if (old == NULL)
-        goto done;
-    serial = PyNumber_Add(old, one);
-    Py_DECREF(old);
-    if (serial == NULL || PyObject_SetAttr(sess, a_serial, serial) < 0)
+    /* A frame's serial number is its place in sess.frames, plus one. */
+    serial = PyLong_FromSsize_t(PyList_GET_SIZE(frames) + 1);
+    if (serial == NULL)
         goto done;
     depth = PyLong_FromSsize_t(PyList_GET_SIZE(stack));
     if (depth == NULL)
@@ -699,25 +700,15 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if ((Py_TYPE(o) == &SeqType || Py_TYPE(o) == &MapType) && ((SnapObject *)o)->full != Py_None)
             return twin(py_l, args, nargs);
     }
-    PyObject *stack = PyObject_GetAttr(sess, a_stack);
-    if (stack == NULL)
-        return NULL;
-    Py_ssize_t n = PyList_CheckExact(stack) ? PyList_GET_SIZE(stack) : 0;
-    if (n < 2 || PyList_GET_ITEM(stack, n - 1) != top) {
-        Py_DECREF(stack);
+    PyObject *stack = session_slot(sess, off_stack), *recording = session_slot(sess, off_recording);
+    if (stack == NULL || !PyList_CheckExact(stack) || recording == NULL ||
+            (recording != Py_True && recording != Py_False))
         return twin(py_l, args, nargs);
-    }
-    PyObject *recording = PyObject_GetAttr(sess, a_recording);
-    if (recording == NULL) {
-        Py_DECREF(stack);
-        return NULL;
-    }
-    int rec = PyObject_IsTrue(recording);
-    Py_DECREF(recording);
-    if (rec < 0) {
-        Py_DECREF(stack);
-        return NULL;
-    }
+    Py_ssize_t n = PyList_GET_SIZE(stack);
+    if (n < 2 || PyList_GET_ITEM(stack, n - 1) != top)
+        return twin(py_l, args, nargs);
+    Py_INCREF(stack);
+    int rec = recording == Py_True;
     /* _top is the stack's last frame; it keeps a reference of its own. */
     if (rec && PyDict_SetItem(G, k_top, PyList_GET_ITEM(stack, n - 2)) < 0) {
         Py_DECREF(stack);
@@ -1318,6 +1309,14 @@ same_atom(PyObject *x, PyObject *old)
     return t2;
 }
 
+/* Whether two arrays of n object pointers hold the same objects, in order:
+ * memcmp compares many pointers per instruction. */
+static inline int
+same_pointers(PyObject *const *a, PyObject *const *b, Py_ssize_t n)
+{
+    return n <= 0 || a == b || memcmp(a, b, (size_t)n * sizeof(PyObject *)) == 0;
+}
+
 /* Returns 1 (the step is logged), 0 (not this case: nothing was changed), -1 (error). */
 static int
 store_into_long_list(FrameObject *fr, PyObject *st)
@@ -1448,7 +1447,9 @@ store_into_long_list(FrameObject *fr, PyObject *st)
     PyObject *new;
     if (changed) {
         PyObject *version_cls = glob(k_version);
-        PyObject *version = version_cls ? PyObject_CallNoArgs(version_cls) : NULL;
+        /* _Version() without the call machinery: it has no __init__ and no state. */
+        PyObject *version = version_cls && PyType_Check(version_cls)
+            ? ((PyTypeObject *)version_cls)->tp_alloc((PyTypeObject *)version_cls, 0) : NULL;
         if (version == NULL) {
             Py_XDECREF(new_items);
             if (!PyErr_Occurred())
@@ -1468,12 +1469,11 @@ store_into_long_list(FrameObject *fr, PyObject *st)
         new = Py_NewRef(snobj);
     }
     /* _confirmed: the same objects throughout, else the Python function decides. */
-    int confirmed = PyList_GET_SIZE(live) == PyList_GET_SIZE(full);
-    for (Py_ssize_t i = 0; confirmed && i < n; i++)
-        confirmed = PyList_GET_ITEM(live, i) == PyList_GET_ITEM(full, i);
     PyObject *shown = ((SnapObject *)new)->b;
-    for (Py_ssize_t i = 0; confirmed && i < PyTuple_GET_SIZE(shown) && i < n; i++)
-        confirmed = PyList_GET_ITEM(live, i) == PyTuple_GET_ITEM(shown, i);
+    Py_ssize_t nshown = PyTuple_GET_SIZE(shown) < n ? PyTuple_GET_SIZE(shown) : n;
+    int confirmed = PyList_GET_SIZE(live) == n && PyList_GET_SIZE(full) == n &&
+        same_pointers(((PyListObject *)live)->ob_item, ((PyListObject *)full)->ob_item, n) &&
+        same_pointers(((PyListObject *)live)->ob_item, ((PyTupleObject *)shown)->ob_item, nshown);
     if (confirmed) {
         if (new != snobj)
             Py_SETREF(sn->full, Py_NewRef(Py_None));   /* the copy belongs to the new snapshot */
@@ -1540,21 +1540,52 @@ sp_same_ids(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_TRUE;
     }
     if ((PyList_CheckExact(a) || PyTuple_CheckExact(a)) && (PyList_CheckExact(b) || PyTuple_CheckExact(b))) {
-        PyObject **ia = PySequence_Fast_ITEMS(a), **ib = PySequence_Fast_ITEMS(b);
         Py_ssize_t n = PySequence_Fast_GET_SIZE(a), nb = PySequence_Fast_GET_SIZE(b);
         if (nb < n)
             n = nb;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            if (ia[i] != ib[i])
-                Py_RETURN_FALSE;
-        }
-        Py_RETURN_TRUE;
+        return PyBool_FromLong(same_pointers(PySequence_Fast_ITEMS(a), PySequence_Fast_ITEMS(b), n));
     }
     PyErr_SetString(PyExc_TypeError, "same_ids: two lists or tuples, or two dicts");
     return NULL;
 }
 
 /* -- binding --------------------------------------------------------------- */
+
+/* The offset of the object slot ``name`` in instances of ``type``, or -1 with
+ * an error set. */
+static Py_ssize_t
+slot_offset(PyTypeObject *type, const char *name)
+{
+    PyObject *d = PyDict_GetItemString(type->tp_dict, name);
+    if (d == NULL || !PyObject_TypeCheck(d, &PyMemberDescr_Type) ||
+            ((PyMemberDescrObject *)d)->d_member->type != T_OBJECT_EX) {
+        PyErr_Format(PyExc_TypeError, "bind: Session.%s is not an object slot", name);
+        return -1;
+    }
+    return ((PyMemberDescrObject *)d)->d_member->offset;
+}
+
+static int
+bind_session_type(PyObject *g)
+{
+    PyObject *t = PyDict_GetItemString(g, "Session");
+    if (t == NULL || !PyType_Check(t)) {
+        PyErr_SetString(PyExc_TypeError, "bind: Session missing");
+        return -1;
+    }
+    PyTypeObject *type = (PyTypeObject *)t;
+    Py_ssize_t keep = slot_offset(type, "keep"), stack = slot_offset(type, "stack");
+    Py_ssize_t frames = slot_offset(type, "frames"), recording = slot_offset(type, "recording");
+    if (keep < 0 || stack < 0 || frames < 0 || recording < 0)
+        return -1;
+    off_keep = keep;
+    off_stack = stack;
+    off_frames = frames;
+    off_recording = recording;
+    Py_INCREF(type);
+    Py_XSETREF(session_type, type);
+    return 0;
+}
 
 static PyObject *
 sp_bind(PyObject *module, PyObject *args)
@@ -1578,6 +1609,8 @@ sp_bind(PyObject *module, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "bind: _ATOMS_FROZEN missing");
         return NULL;
     }
+    if (bind_session_type(g) < 0)
+        return NULL;
     Py_INCREF(g);
     Py_XSETREF(G, g);
     Py_INCREF(a);
@@ -1662,15 +1695,9 @@ PyInit__speedups(void)
     k_same_atom = PyUnicode_InternFromString("_same_atom");
     if (!k_version || !k_confirmed || !k_same_atom)
         return NULL;
-    a_keep = PyUnicode_InternFromString("keep");
-    a_stack = PyUnicode_InternFromString("stack");
-    a_serial = PyUnicode_InternFromString("serial");
-    a_frames = PyUnicode_InternFromString("frames");
-    a_recording = PyUnicode_InternFromString("recording");
     zero = PyLong_FromLong(0);
     one = PyLong_FromLong(1);
-    if (!k_busy || !k_call_st || !k_record || !k_snap || !a_keep || !a_stack || !a_serial ||
-            !a_frames || !a_recording || !zero || !one)
+    if (!k_busy || !k_call_st || !k_record || !k_snap || !zero || !one)
         return NULL;
     if (!k_top || !k_key || !k_session || !k_stop || !k_max_steps_reason)
         return NULL;
