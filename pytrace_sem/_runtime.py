@@ -104,7 +104,10 @@ _ATOMS_FROZEN = frozenset(_ATOMS)
 # Module globals rather than attributes: they are read on every step.
 _session: "Session | None" = None
 _top: "_Frame | None" = None      # current frame while recording, else None
-_log: list = []
+# The session's step log: a list of entry tuples (the C accelerator replaces
+# it by its Log, the same sequence without a tuple object per entry).
+_new_log = list
+_log: list = _new_log()
 _max_steps = 0
 _thread = 0
 
@@ -144,7 +147,7 @@ class Session:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.log: list = []
+        self.log = _new_log()
         self.stack: list[_Frame] = []
         self.gens: dict[int, _Frame] = {}
         # Every frame entered, in order: a frame's serial number (log entries
@@ -200,7 +203,7 @@ def end() -> Session | None:
     sess = _session
     _session = None
     _top = None
-    _log = []
+    _log = _new_log()
     _sync_session()
     _gc_restore()
     return sess
@@ -1611,6 +1614,9 @@ if not _os.environ.get("PYTRACE_SEM_PURE"):
         _speedups = None
     if _speedups is not None:
         _speedups.bind(globals(), s, s1, b, r, e, l)
+        # The step log: entries stored without their tuples (read back as tuples).
+        _new_log = _speedups.Log  # noqa: F811
+        _log = _new_log()
         _Frame = _speedups.Frame  # noqa: F811 - the same record, in C
         s, s1, b, r, e, l, k = (  # noqa: F811
             _speedups.s, _speedups.s1, _speedups.b, _speedups.r, _speedups.e, _speedups.l, _speedups.k)

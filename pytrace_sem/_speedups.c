@@ -125,6 +125,206 @@ static PyTypeObject FrameType = {
     .tp_members = frame_members,
 };
 
+
+/* -- the step log ----------------------------------------------------------- */
+
+/* The session's log, as the entries _runtime appends to a list: (serial, st,
+ * x) or (serial, st, snaps, extra, payload). Entries are stored as five
+ * pointers each (the last two NULL for a three-item entry), not as tuples:
+ * appending one costs no allocation. Reading an entry builds its tuple. */
+#define LOG_WIDTH 5
+
+typedef struct {
+    PyObject_HEAD
+    PyObject **items;
+    Py_ssize_t len, cap;   /* in entries */
+} LogObject;
+
+static PyTypeObject LogType;
+
+static int
+log_reserve(LogObject *lg)
+{
+    if (lg->len < lg->cap)
+        return 0;
+    Py_ssize_t cap = lg->cap < 64 ? 64 : lg->cap * 2;
+    if ((size_t)cap > PY_SSIZE_T_MAX / (LOG_WIDTH * sizeof(PyObject *))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject **items = PyMem_Realloc(lg->items, (size_t)cap * LOG_WIDTH * sizeof(PyObject *));
+    if (items == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    lg->items = items;
+    lg->cap = cap;
+    return 0;
+}
+
+/* Append an entry of 3 (d and e NULL) or 5 items, borrowed. */
+static int
+log_push(LogObject *lg, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyObject *e)
+{
+    if (log_reserve(lg) < 0)
+        return -1;
+    PyObject **slot = lg->items + lg->len * LOG_WIDTH;
+    slot[0] = Py_NewRef(a);
+    slot[1] = Py_NewRef(b);
+    slot[2] = Py_NewRef(c);
+    slot[3] = Py_XNewRef(d);
+    slot[4] = Py_XNewRef(e);
+    lg->len++;
+    return 0;
+}
+
+static PyObject *
+log_entry(LogObject *lg, Py_ssize_t i)
+{
+    PyObject **slot = lg->items + i * LOG_WIDTH;
+    if (slot[3] == NULL)
+        return PyTuple_Pack(3, slot[0], slot[1], slot[2]);
+    return PyTuple_Pack(5, slot[0], slot[1], slot[2], slot[3], slot[4]);
+}
+
+static PyObject *
+log_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    if ((kwds != NULL && PyDict_GET_SIZE(kwds) != 0) || PyTuple_GET_SIZE(args) != 0) {
+        PyErr_SetString(PyExc_TypeError, "Log() takes no arguments");
+        return NULL;
+    }
+    return type->tp_alloc(type, 0);
+}
+
+static int
+log_traverse(LogObject *lg, visitproc visit, void *arg)
+{
+    for (Py_ssize_t i = 0; i < lg->len * LOG_WIDTH; i++)
+        Py_VISIT(lg->items[i]);
+    return 0;
+}
+
+static int
+log_clear(LogObject *lg)
+{
+    PyObject **items = lg->items;
+    Py_ssize_t n = lg->len * LOG_WIDTH;
+    lg->items = NULL;
+    lg->len = lg->cap = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_XDECREF(items[i]);
+    PyMem_Free(items);
+    return 0;
+}
+
+static void
+log_dealloc(LogObject *lg)
+{
+    PyObject_GC_UnTrack(lg);
+    log_clear(lg);
+    Py_TYPE(lg)->tp_free((PyObject *)lg);
+}
+
+static Py_ssize_t
+log_length(LogObject *lg)
+{
+    return lg->len;
+}
+
+static PyObject *
+log_item(LogObject *lg, Py_ssize_t i)
+{
+    if (i < 0 || i >= lg->len) {
+        PyErr_SetString(PyExc_IndexError, "log index out of range");
+        return NULL;
+    }
+    return log_entry(lg, i);
+}
+
+static PyObject *
+log_subscript(LogObject *lg, PyObject *key)
+{
+    if (PyIndex_Check(key)) {
+        Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
+        return log_item(lg, i < 0 ? i + lg->len : i);
+    }
+    if (!PySlice_Check(key)) {
+        PyErr_Format(PyExc_TypeError, "log indices must be integers or slices, not %.200s",
+                     Py_TYPE(key)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t start, stop, step;
+    if (PySlice_Unpack(key, &start, &stop, &step) < 0)
+        return NULL;
+    Py_ssize_t n = PySlice_AdjustIndices(lg->len, &start, &stop, step);
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t j = 0, i = start; j < n; j++, i += step) {
+        PyObject *entry = log_entry(lg, i);
+        if (entry == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, j, entry);
+    }
+    return out;
+}
+
+static PyObject *
+log_append(LogObject *lg, PyObject *entry)
+{
+    if (!PyTuple_CheckExact(entry) || (PyTuple_GET_SIZE(entry) != 3 && PyTuple_GET_SIZE(entry) != 5)) {
+        PyErr_SetString(PyExc_TypeError, "a log entry is a tuple of 3 or 5 items");
+        return NULL;
+    }
+    PyObject **it = ((PyTupleObject *)entry)->ob_item;
+    int five = PyTuple_GET_SIZE(entry) == 5;
+    if (log_push(lg, it[0], it[1], it[2], five ? it[3] : NULL, five ? it[4] : NULL) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+log_repr(LogObject *lg)
+{
+    return PyUnicode_FromFormat("<pytrace_sem step log, %zd entries>", lg->len);
+}
+
+static PyMethodDef log_methods[] = {
+    {"append", (PyCFunction)log_append, METH_O, "Append an entry: (serial, st, x) or (serial, st, snaps, extra, payload)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods log_as_sequence = {
+    .sq_length = (lenfunc)log_length,
+    .sq_item = (ssizeargfunc)log_item,
+};
+
+static PyMappingMethods log_as_mapping = {
+    .mp_length = (lenfunc)log_length,
+    .mp_subscript = (binaryfunc)log_subscript,
+};
+
+static PyTypeObject LogType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pytrace_sem._speedups.Log",
+    .tp_doc = "A session's step log: a sequence of entry tuples, stored without the tuples.",
+    .tp_basicsize = sizeof(LogObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = log_new,
+    .tp_traverse = (traverseproc)log_traverse,
+    .tp_clear = (inquiry)log_clear,
+    .tp_dealloc = (destructor)log_dealloc,
+    .tp_repr = (reprfunc)log_repr,
+    .tp_methods = log_methods,
+    .tp_as_sequence = &log_as_sequence,
+    .tp_as_mapping = &log_as_mapping,
+};
+
 /* -- state shared with _runtime.py --------------------------------------- */
 
 static PyObject *G;         /* _runtime's globals */
@@ -188,8 +388,8 @@ same_thread(void)
 static PyObject *
 sp_session(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_CheckExact(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "session(log, max_steps, thread)");
+    if (nargs != 3 || Py_TYPE(args[0]) != &LogType) {
+        PyErr_SetString(PyExc_TypeError, "session(log: Log, max_steps, thread)");
         return NULL;
     }
     Py_ssize_t max = PyLong_AsSsize_t(args[1]);
@@ -292,24 +492,20 @@ untrack(PyObject *tuple)
         PyObject_GC_UnTrack(tuple);
 }
 
-/* Append ``entry`` (a new reference, stolen) to the log; stop at max_steps
- * when ``check``. Returns 0, or -1 with an error set. */
+/* Append an entry of 3 items (d and e NULL) or 5, borrowed, to the log; stop
+ * at max_steps when ``check``. Returns 0, or -1 with an error set. */
 static int
-append(PyObject *entry, PyObject *st, int check)
+push(PyObject *st, int check, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyObject *e)
 {
-    if (entry == NULL)
-        return -1;
-    PyObject *log = cur_log;
-    if (log == NULL) {
-        Py_DECREF(entry);
+    if (cur_log == NULL || Py_TYPE(cur_log) != &LogType) {
         PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: the step log is missing");
         return -1;
     }
-    untrack(entry);
-    int rc = PyList_Append(log, entry);
-    Py_DECREF(entry);
-    if (rc < 0 || !check || PyList_GET_SIZE(log) < cur_max_steps)
-        return rc;
+    LogObject *lg = (LogObject *)cur_log;
+    if (log_push(lg, a, b, c, d, e) < 0)
+        return -1;
+    if (!check || lg->len < cur_max_steps)
+        return 0;
     PyObject *stop = glob(k_stop), *sess = glob(k_session);
     if (stop == NULL || sess == NULL)
         return 0;
@@ -393,7 +589,7 @@ sp_s1(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto slow;
         }
     }
-    if (append(PyTuple_Pack(3, fr->serial, st, value), st, 1) < 0)
+    if (push(st, 1, fr->serial, st, value, NULL, NULL) < 0)
         return NULL;
     Py_RETURN_NONE;
 slow:;
@@ -463,9 +659,9 @@ sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return res;
     }
     untrack(vals);
-    PyObject *entry = PyTuple_Pack(5, fr->serial, st, vals, Py_None, Py_None);
+    int rc = push(st, 1, fr->serial, st, vals, Py_None, Py_None);
     Py_DECREF(vals);
-    if (append(entry, st, 1) < 0)
+    if (rc < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -494,7 +690,7 @@ sp_b(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     if (PyDict_GET_SIZE(fr->muts) != 0 && (m != 0 || !falsy(fr->objs)))
         return record(fr, st, NULL, outcome, outcome);
-    if (append(PyTuple_Pack(3, fr->serial, st, outcome), st, 1) < 0)
+    if (push(st, 1, fr->serial, st, outcome, NULL, NULL) < 0)
         return NULL;
     return Py_NewRef(outcome);
 }
@@ -531,7 +727,7 @@ sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(sn);
         return res;
     }
-    if (append(PyTuple_Pack(3, fr->serial, st, value), st, 0) < 0)
+    if (push(st, 0, fr->serial, st, value, NULL, NULL) < 0)
         return NULL;
     return Py_NewRef(value);
 }
@@ -663,7 +859,7 @@ have_st:
         goto done;
     }
     untrack(vals);
-    if (append(PyTuple_Pack(5, serial, st, nargs > 1 ? vals : Py_None, Py_None, Py_None), st, 1) < 0)
+    if (push(st, 1, serial, st, nargs > 1 ? vals : Py_None, Py_None, Py_None) < 0)
         goto done;
     res = Py_NewRef(Py_None);
 done:
@@ -1270,10 +1466,10 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
         return -1;
     }
 log:;
-    PyObject *entry = PyTuple_Pack(5, fr->serial, st, snaps ? snaps : Py_None, extra ? extra : Py_None, payload);
+    int rc = push(st, 1, fr->serial, st, snaps ? snaps : Py_None, extra ? extra : Py_None, payload);
     Py_XDECREF(snaps);
     Py_XDECREF(extra);
-    return append(entry, st, 1) < 0 ? -1 : 1;
+    return rc < 0 ? -1 : 1;
 }
 
 /* -- item stores into a long list ------------------------------------------------
@@ -1513,9 +1709,9 @@ store_into_long_list(FrameObject *fr, PyObject *st)
         Py_INCREF(extra);
     }
     Py_DECREF(new);
-    PyObject *entry = PyTuple_Pack(5, fr->serial, st, Py_None, extra, Py_None);
+    int rc = push(st, 1, fr->serial, st, Py_None, extra, Py_None);
     Py_DECREF(extra);
-    return append(entry, st, 1) < 0 ? -1 : 1;
+    return rc < 0 ? -1 : 1;
 }
 
 /* -- helpers for snapshots of long containers ------------------------------ */
@@ -1667,7 +1863,8 @@ static struct PyModuleDef moduledef = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&FrameType) < 0 || PyType_Ready(&SeqType) < 0 || PyType_Ready(&MapType) < 0)
+    if (PyType_Ready(&FrameType) < 0 || PyType_Ready(&SeqType) < 0 || PyType_Ready(&MapType) < 0 ||
+            PyType_Ready(&LogType) < 0)
         return NULL;
     kind_list = PyUnicode_InternFromString("list");
     kind_tuple = PyUnicode_InternFromString("tuple");
@@ -1719,6 +1916,12 @@ PyInit__speedups(void)
     Py_INCREF(&MapType);
     if (PyModule_AddObject(m, "Map", (PyObject *)&MapType) < 0) {
         Py_DECREF(&MapType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&LogType);
+    if (PyModule_AddObject(m, "Log", (PyObject *)&LogType) < 0) {
+        Py_DECREF(&LogType);
         Py_DECREF(m);
         return NULL;
     }

@@ -227,6 +227,51 @@ def test_the_snapshot_classes_behave_like_the_python_ones():
         _speedups.Seq("list", ())
 
 
+@needs_speedups
+def test_the_step_log_reads_back_the_entries_it_was_given():
+    log = _speedups.Log()
+    entries = [(1, ("st",), 5), (2, ("st",), None, [("x", 1)], "p"), (1, ("st",), None)]
+    for entry in entries:
+        log.append(entry)
+    assert len(log) == 3 and bool(log) and not _speedups.Log()
+    assert list(log) == entries and list(reversed(log)) == entries[::-1]
+    assert [log[i] for i in range(-3, 3)] == entries + entries
+    assert log[1:] == entries[1:] and log[::-2] == entries[::-2] and log[5:] == []
+    assert entries[1][3] is log[1][3]  # the same objects, not copies
+    with pytest.raises(IndexError):
+        log[3]
+    with pytest.raises(TypeError):
+        log["a"]
+    for bad in [(1, 2), (1, 2, 3, 4), [1, 2, 3], "abc"]:
+        with pytest.raises(TypeError):
+            log.append(bad)
+    assert len(log) == 3
+    with pytest.raises(TypeError):
+        _speedups.Log([1])
+
+
+@needs_speedups
+def test_the_step_log_is_visible_to_the_cyclic_gc():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    log = _speedups.Log()
+    node = Node()
+    node.log = log
+    log.append((1, ("st",), node))
+    alive = weakref.ref(node)
+    del log, node
+    gc.collect()
+    assert alive() is None
+    many = _speedups.Log()
+    for i in range(10_000):  # grows its storage many times
+        many.append((i, ("st",), [i]))
+    assert len(many) == 10_000 and many[-1] == (9999, ("st",), [9999]) and many[5000][2] == [5000]
+
+
 def test_a_caught_exception_does_not_keep_the_trace_alive(tmp_path):
     # An exception bound in a traced frame refers, through its traceback, to
     # the frames that called the tracer, and so back to the recording; every
