@@ -334,8 +334,9 @@ static PyObject *k_top, *k_key, *k_session, *k_stop, *k_max_steps_reason;
 static PyObject *k_busy, *k_call_st, *k_record, *k_snap;
 /* _runtime.Session and where its slots live in an instance: the hot paths
  * read them directly, as its member descriptors would (see session_slot). */
-static PyTypeObject *session_type;
-static Py_ssize_t off_keep, off_stack, off_frames, off_recording;
+static PyTypeObject *session_type, *limits_type;
+static Py_ssize_t off_keep, off_stack, off_frames, off_recording, off_limits;
+static Py_ssize_t off_max_items, off_max_depth;   /* of _runtime.Limits */
 static PyObject *k_call_kind;   /* K_CALL */
 static PyObject *zero, *one;
 /* _log, _max_steps and _thread change together, only when a session starts,
@@ -1051,7 +1052,7 @@ snapshots_unbound(void)
     return 1;
 }
 static PyObject *kind_list, *kind_tuple, *kind_set, *kind_frozenset, *k_limits, *a_max_items,
-    *a_max_depth, *k_default_limits, *k_track;
+    *a_max_depth, *k_default_limits, *k_track, *kw_track;
 
 /* The kind name of an exact list, tuple, set or frozenset (borrowed), else NULL. */
 static inline PyObject *
@@ -1185,8 +1186,22 @@ static int
 limits(Py_ssize_t *max_items, Py_ssize_t *max_depth)
 {
     PyObject *sess = glob(k_session), *lim;
-    if (sess != NULL && sess != Py_None)
+    if (sess != NULL && sess != Py_None) {
+        /* The usual case, read from the slots directly. */
+        lim = session_slot(sess, off_limits);
+        if (lim != NULL && Py_TYPE(lim) == limits_type) {
+            PyObject *mi = *(PyObject **)((char *)lim + off_max_items);
+            PyObject *md = *(PyObject **)((char *)lim + off_max_depth);
+            if (mi != NULL && md != NULL && PyLong_CheckExact(mi) && PyLong_CheckExact(md)) {
+                *max_items = PyLong_AsSsize_t(mi);
+                *max_depth = PyLong_AsSsize_t(md);
+                if (!PyErr_Occurred())
+                    return 0;
+                PyErr_Clear();
+            }
+        }
         lim = PyObject_GetAttr(sess, k_limits);
+    }
     else {
         lim = glob(k_default_limits);
         Py_XINCREF(lim);
@@ -1403,42 +1418,38 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
     }
     PyObject *extra = NULL;
     if (m != 0 && PyDict_GET_SIZE(muts) != 0) {
-        /* The names of the tracked values first: the loop may replace entries. */
-        PyObject *names = PyDict_Keys(muts);
-        if (names == NULL)
-            return -1;
+        /* In tracking order. Only the values of names already tracked are
+         * replaced, which PyDict_Next allows. */
         PyObject *skip = PyTuple_GET_ITEM(st, 2);
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(names); i++) {
-            name = PyList_GET_ITEM(names, i);
-            int skipped = PySequence_Contains(skip, name);
-            if (skipped) {
-                if (skipped < 0)
-                    goto fail;
-                continue;
+        Py_ssize_t at = 0;
+        while (PyDict_Next(muts, &at, &name, &ent)) {
+            if (PyTuple_GET_SIZE(skip) != 0) {
+                int skipped = PySequence_Contains(skip, name);
+                if (skipped) {
+                    if (skipped < 0)
+                        goto fail;
+                    continue;
+                }
             }
-            ent = PyDict_GetItemWithError(muts, name);
-            if (ent == NULL) {
-                if (PyErr_Occurred())
-                    goto fail;
-                continue;
-            }
+            Py_INCREF(name);
             Py_INCREF(ent);
             PyObject *args[2] = {PyTuple_GET_ITEM(ent, 0), PyTuple_GET_ITEM(ent, 1)};
             PyObject *r = sp_same(NULL, args, 2);
             if (r == NULL) {
+                Py_DECREF(name);
                 Py_DECREF(ent);
                 goto fail;
             }
             Py_DECREF(r);
             if (r == Py_True) {
+                Py_DECREF(name);
                 Py_DECREF(ent);
                 continue;
             }
-            PyObject *kwnames = PyTuple_Pack(1, k_track);
             PyObject *sargs[2] = {args[0], Py_True};
-            PyObject *new = kwnames ? sp_snap(NULL, sargs, 1, kwnames) : NULL;
-            Py_XDECREF(kwnames);
+            PyObject *new = sp_snap(NULL, sargs, 1, kw_track);
             if (new == NULL) {
+                Py_DECREF(name);
                 Py_DECREF(ent);
                 goto fail;
             }
@@ -1448,19 +1459,16 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
             Py_DECREF(ent);
             if (extra == NULL)
                 extra = PyList_New(0);
-            if (pair == NULL || item == NULL || extra == NULL || PyDict_SetItem(muts, name, pair) < 0 ||
-                    PyList_Append(extra, item) < 0) {
-                Py_XDECREF(pair);
-                Py_XDECREF(item);
+            int rc = pair == NULL || item == NULL || extra == NULL || PyDict_SetItem(muts, name, pair) < 0 ||
+                    PyList_Append(extra, item) < 0;
+            Py_DECREF(name);
+            Py_XDECREF(pair);
+            Py_XDECREF(item);
+            if (rc)
                 goto fail;
-            }
-            Py_DECREF(pair);
-            Py_DECREF(item);
         }
-        Py_DECREF(names);
         goto log;
     fail:
-        Py_DECREF(names);
         Py_XDECREF(extra);
         Py_XDECREF(snaps);
         return -1;
@@ -1764,22 +1772,29 @@ slot_offset(PyTypeObject *type, const char *name)
 static int
 bind_session_type(PyObject *g)
 {
-    PyObject *t = PyDict_GetItemString(g, "Session");
-    if (t == NULL || !PyType_Check(t)) {
-        PyErr_SetString(PyExc_TypeError, "bind: Session missing");
+    PyObject *t = PyDict_GetItemString(g, "Session"), *lt = PyDict_GetItemString(g, "Limits");
+    if (t == NULL || !PyType_Check(t) || lt == NULL || !PyType_Check(lt)) {
+        PyErr_SetString(PyExc_TypeError, "bind: Session or Limits missing");
         return -1;
     }
-    PyTypeObject *type = (PyTypeObject *)t;
+    PyTypeObject *type = (PyTypeObject *)t, *ltype = (PyTypeObject *)lt;
     Py_ssize_t keep = slot_offset(type, "keep"), stack = slot_offset(type, "stack");
     Py_ssize_t frames = slot_offset(type, "frames"), recording = slot_offset(type, "recording");
-    if (keep < 0 || stack < 0 || frames < 0 || recording < 0)
+    Py_ssize_t lim = slot_offset(type, "limits");
+    Py_ssize_t items = slot_offset(ltype, "max_items"), depth = slot_offset(ltype, "max_depth");
+    if (keep < 0 || stack < 0 || frames < 0 || recording < 0 || lim < 0 || items < 0 || depth < 0)
         return -1;
     off_keep = keep;
     off_stack = stack;
     off_frames = frames;
     off_recording = recording;
+    off_limits = lim;
+    off_max_items = items;
+    off_max_depth = depth;
     Py_INCREF(type);
     Py_XSETREF(session_type, type);
+    Py_INCREF(ltype);
+    Py_XSETREF(limits_type, ltype);
     return 0;
 }
 
@@ -1875,8 +1890,9 @@ PyInit__speedups(void)
     a_max_depth = PyUnicode_InternFromString("max_depth");
     k_default_limits = PyUnicode_InternFromString("_DEFAULT_LIMITS");
     k_track = PyUnicode_InternFromString("track");
+    kw_track = k_track ? PyTuple_Pack(1, k_track) : NULL;
     if (!kind_list || !kind_tuple || !kind_set || !kind_frozenset || !k_limits || !a_max_items ||
-            !a_max_depth || !k_default_limits || !k_track)
+            !a_max_depth || !k_default_limits || !k_track || !kw_track)
         return NULL;
     k_top = PyUnicode_InternFromString("_top");
     k_key = PyUnicode_InternFromString("_key");
