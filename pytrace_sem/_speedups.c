@@ -325,6 +325,100 @@ static PyTypeObject LogType = {
     .tp_as_mapping = &log_as_mapping,
 };
 
+/* -- building instances of a slotted class ----------------------------------- */
+
+/* SlotMaker(cls, names)(*values): a new ``cls`` whose slots ``names`` hold
+ * ``values``, filled in directly, without calling ``cls.__init__``. The trace
+ * builder makes every Step so (a frozen dataclass whose __init__ goes through
+ * object.__setattr__ for each field); the object is the same as __init__'s. */
+#define MAKER_MAX 16
+
+typedef struct {
+    PyObject_HEAD
+    PyTypeObject *cls;
+    Py_ssize_t n;
+    Py_ssize_t offsets[MAKER_MAX];
+    vectorcallfunc vectorcall;
+} MakerObject;
+
+static Py_ssize_t slot_offset(PyTypeObject *type, const char *name);
+
+static PyObject *
+maker_call(MakerObject *mk, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (nargs != mk->n || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_Format(PyExc_TypeError, "%.200s maker takes %zd positional arguments (%zd given)",
+                     mk->cls->tp_name, mk->n, nargs);
+        return NULL;
+    }
+    PyObject *obj = mk->cls->tp_alloc(mk->cls, 0);
+    if (obj == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        PyObject **slot = (PyObject **)((char *)obj + mk->offsets[i]);
+        Py_XSETREF(*slot, Py_NewRef(args[i]));
+    }
+    return obj;
+}
+
+static PyObject *
+maker_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *cls, *names;
+    if ((kwds != NULL && PyDict_GET_SIZE(kwds) != 0) ||
+            !PyArg_ParseTuple(args, "O!O!:SlotMaker", &PyType_Type, &cls, &PyTuple_Type, &names))
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(names);
+    if (n > MAKER_MAX) {
+        PyErr_SetString(PyExc_ValueError, "SlotMaker: too many slots");
+        return NULL;
+    }
+    PyTypeObject *t = (PyTypeObject *)cls;
+    if (t->tp_alloc == NULL || !(t->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        PyErr_SetString(PyExc_TypeError, "SlotMaker: a class defined in Python is expected");
+        return NULL;
+    }
+    MakerObject *mk = (MakerObject *)type->tp_alloc(type, 0);
+    if (mk == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        const char *text = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+        Py_ssize_t off = text ? slot_offset(t, text) : -1;
+        if (off < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "SlotMaker: slot names are strings");
+            Py_DECREF(mk);
+            return NULL;
+        }
+        mk->offsets[i] = off;
+    }
+    mk->n = n;
+    mk->cls = (PyTypeObject *)Py_NewRef(cls);
+    mk->vectorcall = (vectorcallfunc)maker_call;
+    return (PyObject *)mk;
+}
+
+static void
+maker_dealloc(MakerObject *mk)
+{
+    Py_XDECREF(mk->cls);
+    Py_TYPE(mk)->tp_free((PyObject *)mk);
+}
+
+static PyTypeObject MakerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pytrace_sem._speedups.SlotMaker",
+    .tp_doc = "SlotMaker(cls, names)(*values): a new cls with these slots filled in, __init__ not called.",
+    .tp_basicsize = sizeof(MakerObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_new = maker_new,
+    .tp_dealloc = (destructor)maker_dealloc,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(MakerObject, vectorcall),
+};
+
 /* -- state shared with _runtime.py --------------------------------------- */
 
 static PyObject *G;         /* _runtime's globals */
@@ -1763,7 +1857,7 @@ slot_offset(PyTypeObject *type, const char *name)
     PyObject *d = PyDict_GetItemString(type->tp_dict, name);
     if (d == NULL || !PyObject_TypeCheck(d, &PyMemberDescr_Type) ||
             ((PyMemberDescrObject *)d)->d_member->type != T_OBJECT_EX) {
-        PyErr_Format(PyExc_TypeError, "bind: Session.%s is not an object slot", name);
+        PyErr_Format(PyExc_TypeError, "%.200s.%s is not an object slot", type->tp_name, name);
         return -1;
     }
     return ((PyMemberDescrObject *)d)->d_member->offset;
@@ -1879,7 +1973,7 @@ PyMODINIT_FUNC
 PyInit__speedups(void)
 {
     if (PyType_Ready(&FrameType) < 0 || PyType_Ready(&SeqType) < 0 || PyType_Ready(&MapType) < 0 ||
-            PyType_Ready(&LogType) < 0)
+            PyType_Ready(&LogType) < 0 || PyType_Ready(&MakerType) < 0)
         return NULL;
     kind_list = PyUnicode_InternFromString("list");
     kind_tuple = PyUnicode_InternFromString("tuple");
@@ -1938,6 +2032,12 @@ PyInit__speedups(void)
     Py_INCREF(&LogType);
     if (PyModule_AddObject(m, "Log", (PyObject *)&LogType) < 0) {
         Py_DECREF(&LogType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&MakerType);
+    if (PyModule_AddObject(m, "SlotMaker", (PyObject *)&MakerType) < 0) {
+        Py_DECREF(&MakerType);
         Py_DECREF(m);
         return NULL;
     }

@@ -272,6 +272,24 @@ def test_the_step_log_is_visible_to_the_cyclic_gc():
     assert len(many) == 10_000 and many[-1] == (9999, ("st",), [9999]) and many[5000][2] == [5000]
 
 
+@needs_speedups
+def test_the_slot_maker_builds_the_same_step_as_its_constructor():
+    from pytrace_sem.trace import ExceptionInfo, Step
+
+    make = _speedups.SlotMaker(Step, tuple(Step.__dataclass_fields__))
+    fields = (3, 7, 1, "f", "line", {"x": {"type": "int", "repr": "1"}}, ("y",), None,
+              {"type": "str", "repr": "'a'"}, ExceptionInfo(type="ValueError", message="m"))
+    made, built = make(*fields), Step(*fields)
+    assert type(made) is Step and made == built and made.to_json() == built.to_json()
+    assert made.changes is fields[5]
+    with pytest.raises(TypeError):
+        make(*fields[:-1])
+    with pytest.raises(TypeError):
+        _speedups.SlotMaker(Step, ("index", "no_such_field"))
+    with pytest.raises(TypeError):
+        _speedups.SlotMaker(int, ())
+
+
 def test_a_caught_exception_does_not_keep_the_trace_alive(tmp_path):
     # An exception bound in a traced frame refers, through its traceback, to
     # the frames that called the tracer, and so back to the recording; every
