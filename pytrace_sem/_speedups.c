@@ -1005,10 +1005,11 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(stack);
         return NULL;
     }
-    int rc = PyList_SetSlice(stack, n - 1, n, NULL);
+    /* stack.pop(), without the call: a list may hold fewer items than it has room for. */
+    PyObject *last = PyList_GET_ITEM(stack, n - 1);
+    Py_SET_SIZE(stack, n - 1);
+    Py_DECREF(last);
     Py_DECREF(stack);
-    if (rc < 0)
-        return NULL;
     Py_RETURN_NONE;
 }
 
