@@ -330,7 +330,11 @@ static PyTypeObject LogType = {
 /* SlotMaker(cls, names)(*values): a new ``cls`` whose slots ``names`` hold
  * ``values``, filled in directly, without calling ``cls.__init__``. The trace
  * builder makes every Step so (a frozen dataclass whose __init__ goes through
- * object.__setattr__ for each field); the object is the same as __init__'s. */
+ * object.__setattr__ for each field); the object is the same as __init__'s.
+ * When no value is tracked by the cyclic GC, neither is the new object (a long
+ * trace's steps would otherwise be scanned at every collection): it cannot be
+ * part of a cycle, and stays out of one unless its slots are reassigned or a
+ * dict it holds is made to refer back to it. */
 #define MAKER_MAX 16
 
 typedef struct {
@@ -355,10 +359,15 @@ maker_call(MakerObject *mk, PyObject *const *args, size_t nargsf, PyObject *kwna
     PyObject *obj = mk->cls->tp_alloc(mk->cls, 0);
     if (obj == NULL)
         return NULL;
+    int untracked = 1;
     for (Py_ssize_t i = 0; i < nargs; i++) {
         PyObject **slot = (PyObject **)((char *)obj + mk->offsets[i]);
         Py_XSETREF(*slot, Py_NewRef(args[i]));
+        if (untracked && PyObject_IS_GC(args[i]) && PyObject_GC_IsTracked(args[i]))
+            untracked = 0;
     }
+    if (untracked && PyObject_GC_IsTracked(obj))
+        PyObject_GC_UnTrack(obj);
     return obj;
 }
 
@@ -418,6 +427,247 @@ static PyTypeObject MakerType = {
     .tp_call = PyVectorcall_Call,
     .tp_vectorcall_offset = offsetof(MakerObject, vectorcall),
 };
+
+/* -- the trace builder's common steps ------------------------------------------ */
+
+static PyObject *s_repr, *s_type, *s_int, *empty_tuple;   /* "repr", "type", "int", () */
+
+/* Entry ``i`` of a Log or of a list of entry tuples: its items (borrowed) and
+ * how many there are (3 or 5); 0 when it is neither. */
+static inline int
+entry_items(PyObject *log, Py_ssize_t i, PyObject ***items)
+{
+    if (Py_TYPE(log) == &LogType) {
+        PyObject **slot = ((LogObject *)log)->items + i * LOG_WIDTH;
+        *items = slot;
+        return slot[3] == NULL ? 3 : 5;
+    }
+    PyObject *t = PyList_GET_ITEM(log, i);
+    if (!PyTuple_CheckExact(t) || (PyTuple_GET_SIZE(t) != 3 && PyTuple_GET_SIZE(t) != 5))
+        return 0;
+    *items = ((PyTupleObject *)t)->ob_item;
+    return (int)PyTuple_GET_SIZE(t);
+}
+
+/* The encoding of an int, str, bool or None from the builder's cache ``atoms``
+ * (keyed by (type, value)), made by ``atom(v, type)`` and cached when missing,
+ * as the Python loop does; borrowed. NULL (no error) for other types; -1 on
+ * error. */
+static int
+cached_atom(PyObject *atoms, PyObject *atom, PyObject *v, PyObject **out)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    *out = NULL;
+    if (!(t == &PyLong_Type || t == &PyUnicode_Type || t == &PyBool_Type || v == Py_None))
+        return 0;
+    PyObject *key = PyTuple_Pack(2, (PyObject *)t, v);
+    if (key == NULL)
+        return -1;
+    PyObject *got = PyDict_GetItemWithError(atoms, key);
+    if (got == NULL) {
+        if (PyErr_Occurred()) {
+            Py_DECREF(key);
+            return -1;
+        }
+        PyObject *made = NULL;
+        if (t == &PyLong_Type) {
+            /* {"type": "int", "repr": repr(v)}, as _Encoder.atom makes it */
+            PyObject *r = PyObject_Repr(v);
+            if (r != NULL) {
+                made = PyDict_New();
+                if (made != NULL && (PyDict_SetItem(made, s_type, s_int) < 0 ||
+                                     PyDict_SetItem(made, s_repr, r) < 0))
+                    Py_CLEAR(made);
+                Py_DECREF(r);
+            }
+            else if (PyErr_ExceptionMatches(PyExc_ValueError))
+                PyErr_Clear();   /* too many digits: atom() says so */
+            else {
+                Py_DECREF(key);
+                return -1;
+            }
+        }
+        if (made == NULL && !PyErr_Occurred()) {
+            PyObject *args[2] = {v, (PyObject *)t};
+            made = PyObject_Vectorcall(atom, args, 2, NULL);
+        }
+        int rc = made == NULL ? -1 : PyDict_SetItem(atoms, key, made);
+        Py_XDECREF(made);
+        if (rc < 0) {
+            Py_DECREF(key);
+            return -1;
+        }
+        got = made;   /* the cache holds it */
+    }
+    Py_DECREF(key);
+    *out = got;
+    return 0;
+}
+
+/* build_fast(log, i, n, steps, consts, state, atoms, atom, size, max_size, make, value_tail)
+ *
+ * The loop of api._build_steps for the steps it handles most: a short entry
+ * that binds one name to a cached atom (``lean``), or that carries a branch
+ * outcome or a returned cached atom (``payload_kind``), in a frame whose scope
+ * is known. It builds those steps exactly as the Python loop does, from entry
+ * ``i`` on, and returns (the index of the first entry it left to Python, size).
+ * It leaves an entry, changing nothing for it, whenever anything is not as
+ * above or the step would go over max_size; the Python loop takes it from there. */
+static PyObject *
+sp_build_fast(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 12 || !(Py_TYPE(args[0]) == &LogType || PyList_CheckExact(args[0])) ||
+            !PyList_CheckExact(args[3]) || !PyDict_CheckExact(args[4]) || !PyDict_CheckExact(args[5]) ||
+            !PyDict_CheckExact(args[6]) || Py_TYPE(args[10]) != &MakerType) {
+        PyErr_SetString(PyExc_TypeError, "build_fast: bad arguments");
+        return NULL;
+    }
+    PyObject *log = args[0], *steps = args[3], *consts = args[4], *state = args[5], *atoms = args[6];
+    PyObject *atom = args[7], *maker = args[10], *value_tail = args[11];
+    Py_ssize_t i = PyLong_AsSsize_t(args[1]), n = PyLong_AsSsize_t(args[2]);
+    Py_ssize_t size = PyLong_AsSsize_t(args[8]), max_size = PyLong_AsSsize_t(args[9]);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_ssize_t len = Py_TYPE(log) == &LogType ? ((LogObject *)log)->len : PyList_GET_SIZE(log);
+    if (n > len)
+        n = len;
+    for (; i < n; i++) {
+        PyObject **it;
+        if (entry_items(log, i, &it) != 3)
+            break;
+        PyObject *serial = it[0], *st = it[1], *x = it[2];
+        PyObject *id = PyLong_FromVoidPtr(st);
+        if (id == NULL)
+            return NULL;
+        PyObject *c = PyDict_GetItemWithError(consts, id);
+        Py_DECREF(id);
+        if (c == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            break;
+        }
+        /* (kind, line, names, comp, force, is_del, tail, event, payload_kind, lean) */
+        if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 10 || PyTuple_GET_ITEM(c, 3) != Py_None)
+            break;
+        int lean = PyTuple_GET_ITEM(c, 9) == Py_True, payload_kind = PyTuple_GET_ITEM(c, 8) == Py_True;
+        if (!lean && !payload_kind)
+            break;
+        PyObject *where = PyDict_GetItemWithError(state, serial);
+        if (where == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            break;
+        }
+        if (!PyTuple_CheckExact(where) || PyTuple_GET_SIZE(where) != 3 ||
+                !PyDict_CheckExact(PyTuple_GET_ITEM(where, 0)))
+            break;
+        PyObject *line = PyTuple_GET_ITEM(c, 1), *event = PyTuple_GET_ITEM(c, 7);
+        PyObject *value;
+        if (cached_atom(atoms, atom, x, &value) < 0)
+            return NULL;
+        PyObject *changes = NULL, *outcome = Py_None, *value_out = Py_None;
+        Py_ssize_t add;
+        if (lean) {
+            if (value == NULL)
+                break;
+            PyObject *known = PyTuple_GET_ITEM(where, 0);
+            PyObject *names = PyTuple_GET_ITEM(c, 2);
+            if (!PyTuple_CheckExact(names) || PyTuple_GET_SIZE(names) < 1)
+                break;
+            PyObject *name = PyTuple_GET_ITEM(names, 0);
+            PyObject *prev = PyDict_GetItemWithError(known, name);
+            if (prev == NULL && PyErr_Occurred())
+                return NULL;
+            int report = PyTuple_GET_ITEM(c, 4) == Py_True || prev == NULL;
+            if (!report) {
+                if (!PyTuple_CheckExact(prev) || PyTuple_GET_SIZE(prev) != 3)
+                    break;
+                report = PyTuple_GET_ITEM(prev, 1) != Py_None;
+                if (!report && PyTuple_GET_ITEM(prev, 0) != value) {
+                    int ne = PyObject_RichCompareBool(PyTuple_GET_ITEM(prev, 0), value, Py_NE);
+                    if (ne < 0)
+                        return NULL;
+                    report = ne;
+                }
+            }
+            if (report) {
+                PyObject *r = PyDict_GetItemWithError(value, s_repr);
+                if (r == NULL || !PyUnicode_Check(r)) {
+                    if (PyErr_Occurred())
+                        return NULL;
+                    break;
+                }
+                add = PyUnicode_GET_LENGTH(r) + 100;
+            }
+            else
+                add = 60;
+            if (size + add > max_size)
+                break;
+            changes = PyDict_New();
+            if (changes == NULL)
+                return NULL;
+            if (report) {
+                PyObject *rec = PyTuple_Pack(3, value, Py_None, x);
+                if (rec == NULL || PyDict_SetItem(known, name, rec) < 0 ||
+                        PyDict_SetItem(changes, name, value) < 0) {
+                    Py_XDECREF(rec);
+                    Py_DECREF(changes);
+                    return NULL;
+                }
+                Py_DECREF(rec);
+                /* {name: an untracked value}: untracked, as CPython leaves a dict
+                 * of untracked items (a later insertion tracks it again). */
+                if (!(PyObject_IS_GC(value) && PyObject_GC_IsTracked(value)) && PyObject_GC_IsTracked(changes))
+                    PyObject_GC_UnTrack(changes);
+            }
+        }
+        else {
+            if (PyTuple_GET_ITEM(c, 6) == value_tail) {
+                if (value == NULL)
+                    break;
+                PyObject *r = PyDict_GetItemWithError(value, s_repr);
+                if (r == NULL || !PyUnicode_Check(r)) {
+                    if (PyErr_Occurred())
+                        return NULL;
+                    break;
+                }
+                add = PyUnicode_GET_LENGTH(r) + 40 + 60;
+                value_out = value;
+            }
+            else {
+                /* the outcome of a branch (the only other payload tail handled here) */
+                PyObject *tail = PyTuple_GET_ITEM(c, 6);
+                if (!PyLong_CheckExact(tail) || PyLong_AsLong(tail) != 1)
+                    break;
+                add = 60;
+                outcome = x;
+            }
+            if (size + add > max_size)
+                break;
+            changes = PyDict_New();
+            if (changes == NULL)
+                return NULL;
+        }
+        PyObject *index = PyLong_FromSsize_t(PyList_GET_SIZE(steps));
+        if (index == NULL) {
+            Py_DECREF(changes);
+            return NULL;
+        }
+        PyObject *margs[10] = {index, line, PyTuple_GET_ITEM(where, 1), PyTuple_GET_ITEM(where, 2), event,
+                               changes, empty_tuple, outcome, value_out, Py_None};
+        PyObject *step = maker_call((MakerObject *)maker, margs, 10, NULL);
+        Py_DECREF(index);
+        Py_DECREF(changes);
+        if (step == NULL)
+            return NULL;
+        int rc = PyList_Append(steps, step);
+        Py_DECREF(step);
+        if (rc < 0)
+            return NULL;
+        size += add;
+    }
+    return Py_BuildValue("(nn)", i, size);
+}
 
 /* -- state shared with _runtime.py --------------------------------------- */
 
@@ -1960,6 +2210,8 @@ static PyMethodDef methods[] = {
     {"e", (PyCFunction)(void (*)(void))sp_e, METH_FASTCALL, "A call (see _runtime.e)."},
     {"l", (PyCFunction)(void (*)(void))sp_l, METH_FASTCALL, "A function is leaving (see _runtime.l)."},
     {"k", sp_k, METH_O, "An item store's key (see _runtime.k)."},
+    {"build_fast", (PyCFunction)(void (*)(void))sp_build_fast, METH_FASTCALL,
+     "The trace builder's loop for short entries of cached atoms (see api._build_steps)."},
     {"same_ids", (PyCFunction)(void (*)(void))sp_same_ids, METH_FASTCALL,
      "Whether two lists/tuples hold the same objects position by position (up to the shorter),"
      " or two dicts the same keys and values in the same order."},
@@ -2005,6 +2257,12 @@ PyInit__speedups(void)
         return NULL;
     zero = PyLong_FromLong(0);
     one = PyLong_FromLong(1);
+    s_repr = PyUnicode_InternFromString("repr");
+    s_type = PyUnicode_InternFromString("type");
+    s_int = PyUnicode_InternFromString("int");
+    empty_tuple = PyTuple_New(0);
+    if (!s_repr || !s_type || !s_int || !empty_tuple)
+        return NULL;
     if (!k_busy || !k_call_st || !k_record || !k_snap || !zero || !one)
         return NULL;
     if (!k_top || !k_key || !k_session || !k_stop || !k_max_steps_reason)

@@ -250,7 +250,17 @@ def _build_steps(sess, max_size, line_offset, rename):
         log = log[: sess.limits.max_steps]
 
     frames = sess.frames
-    for entry in log:
+    fast = _BUILD_FAST
+    n = len(log)
+    i = 0
+    while i < n:
+        if fast is not None:
+            # The common short steps in C, as below, up to the first it leaves here.
+            i, size = fast(log, i, n, steps, consts, state, atoms, atom, size, max_size, make, _VALUE)
+            if i >= n:
+                break
+        entry = log[i]
+        i += 1
         serial = entry[0]
         st = entry[1]
         c = consts.get(id(st))
@@ -362,6 +372,7 @@ def _build_steps(sess, max_size, line_offset, rename):
 # fills the slots directly (the same object, several times faster).
 _MAKE_STEP = (_rt._speedups.SlotMaker(Step, tuple(Step.__dataclass_fields__)) if _rt.SPEEDUPS
               else _make_step)
+_BUILD_FAST = _rt._speedups.build_fast if _rt.SPEEDUPS else None
 
 # What a step carries besides its changes (``tails`` in build_steps).
 _OUTCOME, _CASE, _VALUE, _EXC = 1, 2, 3, 4

@@ -282,12 +282,51 @@ def test_the_slot_maker_builds_the_same_step_as_its_constructor():
     made, built = make(*fields), Step(*fields)
     assert type(made) is Step and made == built and made.to_json() == built.to_json()
     assert made.changes is fields[5]
+    # A step that holds nothing the cyclic GC tracks is left out of its scans;
+    # one that does is tracked (the first has only strings and flat dicts).
+    import gc
+
+    plain = make(1, 2, 0, "f", "line", {}, (), True, {"type": "int", "repr": "1"}, None)
+    assert plain == Step(1, 2, 0, "f", "line", {}, (), True, {"type": "int", "repr": "1"}, None)
+    assert not gc.is_tracked(plain)
+    assert gc.is_tracked(make(1, 2, 0, "f", "line", {"x": {"type": "list", "items": [1]}}, (), None, None, None))
     with pytest.raises(TypeError):
         make(*fields[:-1])
     with pytest.raises(TypeError):
         _speedups.SlotMaker(Step, ("index", "no_such_field"))
     with pytest.raises(TypeError):
         _speedups.SlotMaker(int, ())
+
+
+_BUILD_PROGRAMS = [
+    ("def f(n):\n    t = 0\n    for i in range(n):\n        t += i * i % 7\n    return t\n", "f(30)"),
+    ("def f(n):\n    if n < 2:\n        return n\n    return f(n - 1) + f(n - 2)\n", "f(7)"),
+    ("def f(s):\n    out = []\n    for w in s.split():\n        if w > 'm':\n"
+     "            out.append(w.upper())\n        x = None\n        y = True\n    return '-'.join(out)\n",
+     "f('the quick brown fox jumps')"),
+    ("def f(a):\n    for i in range(1, len(a)):\n        k = a[i]\n        j = i - 1\n"
+     "        while j >= 0 and a[j] > k:\n            a[j + 1] = a[j]\n            j -= 1\n"
+     "        a[j + 1] = k\n    return [v * 0.5 for v in a]\n", "f([5, 2, 9, 1, 7, 3])"),
+]
+
+
+@needs_bound
+@pytest.mark.parametrize("source, call", _BUILD_PROGRAMS)
+def test_the_c_build_loop_builds_what_the_python_loop_builds(source, call, monkeypatch):
+    import pytrace_sem
+    from pytrace_sem import api
+
+    full = pytrace_sem.trace_call(source, call)
+    total = len(json.dumps(full.to_json()))
+    # Unbounded, and stopped by max_size at many points (the C loop leaves the step that
+    # would go over to the Python loop, which must then stop exactly there).
+    for max_size in [None] + list(range(1_000, max(total, 1_000) + 3_000, 97)):
+        limits = {} if max_size is None else {"max_size": max_size}
+        with_c = pytrace_sem.trace_call(source, call, **limits).to_json()
+        monkeypatch.setattr(api, "_BUILD_FAST", None)
+        python_only = pytrace_sem.trace_call(source, call, **limits).to_json()
+        monkeypatch.undo()
+        assert with_c == python_only, max_size
 
 
 def test_a_caught_exception_does_not_keep_the_trace_alive(tmp_path):
