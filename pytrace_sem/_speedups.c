@@ -504,6 +504,17 @@ cached_atom(PyObject *atoms, PyObject *atom, PyObject *v, PyObject **out)
     return 0;
 }
 
+/* len(value["repr"]) of an encoded value: >= 0; -1 (no error set) when it has
+ * no str "repr"; -2 on error. */
+static Py_ssize_t
+repr_length(PyObject *value)
+{
+    PyObject *r = PyDict_GetItemWithError(value, s_repr);
+    if (r == NULL || !PyUnicode_Check(r))
+        return PyErr_Occurred() ? -2 : -1;
+    return PyUnicode_GET_LENGTH(r);
+}
+
 /* build_fast(log, i, n, steps, consts, state, atoms, atom, size, max_size, make, value_tail)
  *
  * The loop of api._build_steps for the steps it handles most: a short entry
@@ -565,20 +576,22 @@ sp_build_fast(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyObject *value;
         if (cached_atom(atoms, atom, x, &value) < 0)
             return NULL;
-        PyObject *changes = NULL, *outcome = Py_None, *value_out = Py_None;
-        Py_ssize_t add;
+        PyObject *changes, *outcome = Py_None, *value_out = Py_None;
+        PyObject *known = NULL, *name = NULL;   /* for a lean step */
+        int report = 0;                         /* a lean step reports its name */
+        Py_ssize_t add, rlen;
         if (lean) {
             if (value == NULL)
                 break;
-            PyObject *known = PyTuple_GET_ITEM(where, 0);
+            known = PyTuple_GET_ITEM(where, 0);
             PyObject *names = PyTuple_GET_ITEM(c, 2);
             if (!PyTuple_CheckExact(names) || PyTuple_GET_SIZE(names) < 1)
                 break;
-            PyObject *name = PyTuple_GET_ITEM(names, 0);
+            name = PyTuple_GET_ITEM(names, 0);
             PyObject *prev = PyDict_GetItemWithError(known, name);
             if (prev == NULL && PyErr_Occurred())
                 return NULL;
-            int report = PyTuple_GET_ITEM(c, 4) == Py_True || prev == NULL;
+            report = PyTuple_GET_ITEM(c, 4) == Py_True || prev == NULL;
             if (!report) {
                 if (!PyTuple_CheckExact(prev) || PyTuple_GET_SIZE(prev) != 3)
                     break;
@@ -591,62 +604,54 @@ sp_build_fast(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 }
             }
             if (report) {
-                PyObject *r = PyDict_GetItemWithError(value, s_repr);
-                if (r == NULL || !PyUnicode_Check(r)) {
-                    if (PyErr_Occurred())
+                if ((rlen = repr_length(value)) < 0) {
+                    if (rlen == -2)
                         return NULL;
                     break;
                 }
-                add = PyUnicode_GET_LENGTH(r) + 100;
+                add = rlen + 100;
             }
             else
                 add = 60;
-            if (size + add > max_size)
+        }
+        else if (PyTuple_GET_ITEM(c, 6) == value_tail) {
+            if (value == NULL)
                 break;
-            changes = PyDict_New();
-            if (changes == NULL)
-                return NULL;
-            if (report) {
-                PyObject *rec = PyTuple_Pack(3, value, Py_None, x);
-                if (rec == NULL || PyDict_SetItem(known, name, rec) < 0 ||
-                        PyDict_SetItem(changes, name, value) < 0) {
-                    Py_XDECREF(rec);
-                    Py_DECREF(changes);
+            if ((rlen = repr_length(value)) < 0) {
+                if (rlen == -2)
                     return NULL;
-                }
-                Py_DECREF(rec);
-                /* {name: an untracked value}: untracked, as CPython leaves a dict
-                 * of untracked items (a later insertion tracks it again). */
-                if (!(PyObject_IS_GC(value) && PyObject_GC_IsTracked(value)) && PyObject_GC_IsTracked(changes))
-                    PyObject_GC_UnTrack(changes);
+                break;
             }
+            add = rlen + 40 + 60;
+            value_out = value;
         }
         else {
-            if (PyTuple_GET_ITEM(c, 6) == value_tail) {
-                if (value == NULL)
-                    break;
-                PyObject *r = PyDict_GetItemWithError(value, s_repr);
-                if (r == NULL || !PyUnicode_Check(r)) {
-                    if (PyErr_Occurred())
-                        return NULL;
-                    break;
-                }
-                add = PyUnicode_GET_LENGTH(r) + 40 + 60;
-                value_out = value;
-            }
-            else {
-                /* the outcome of a branch (the only other payload tail handled here) */
-                PyObject *tail = PyTuple_GET_ITEM(c, 6);
-                if (!PyLong_CheckExact(tail) || PyLong_AsLong(tail) != 1)
-                    break;
-                add = 60;
-                outcome = x;
-            }
-            if (size + add > max_size)
+            /* the outcome of a branch (the only other payload tail handled here) */
+            PyObject *tail = PyTuple_GET_ITEM(c, 6);
+            if (!PyLong_CheckExact(tail) || PyLong_AsLong(tail) != 1)
                 break;
-            changes = PyDict_New();
-            if (changes == NULL)
+            add = 60;
+            outcome = x;
+        }
+        /* Nothing is changed for a step that would go over max_size: Python stops there. */
+        if (size + add > max_size)
+            break;
+        changes = PyDict_New();
+        if (changes == NULL)
+            return NULL;
+        if (report) {
+            PyObject *rec = PyTuple_Pack(3, value, Py_None, x);
+            if (rec == NULL || PyDict_SetItem(known, name, rec) < 0 ||
+                    PyDict_SetItem(changes, name, value) < 0) {
+                Py_XDECREF(rec);
+                Py_DECREF(changes);
                 return NULL;
+            }
+            Py_DECREF(rec);
+            /* {name: an untracked value}: untracked, as CPython leaves a dict
+             * of untracked items (a later insertion tracks it again). */
+            if (!(PyObject_IS_GC(value) && PyObject_GC_IsTracked(value)) && PyObject_GC_IsTracked(changes))
+                PyObject_GC_UnTrack(changes);
         }
         PyObject *index = PyLong_FromSsize_t(PyList_GET_SIZE(steps));
         if (index == NULL) {
@@ -2270,35 +2275,17 @@ PyInit__speedups(void)
     PyObject *m = PyModule_Create(&moduledef);
     if (m == NULL)
         return NULL;
-    Py_INCREF(&FrameType);
-    if (PyModule_AddObject(m, "Frame", (PyObject *)&FrameType) < 0) {
-        Py_DECREF(&FrameType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&SeqType);
-    if (PyModule_AddObject(m, "Seq", (PyObject *)&SeqType) < 0) {
-        Py_DECREF(&SeqType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&MapType);
-    if (PyModule_AddObject(m, "Map", (PyObject *)&MapType) < 0) {
-        Py_DECREF(&MapType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&LogType);
-    if (PyModule_AddObject(m, "Log", (PyObject *)&LogType) < 0) {
-        Py_DECREF(&LogType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&MakerType);
-    if (PyModule_AddObject(m, "SlotMaker", (PyObject *)&MakerType) < 0) {
-        Py_DECREF(&MakerType);
-        Py_DECREF(m);
-        return NULL;
+    struct { const char *name; PyTypeObject *type; } types[] = {
+        {"Frame", &FrameType}, {"Seq", &SeqType}, {"Map", &MapType}, {"Log", &LogType},
+        {"SlotMaker", &MakerType},
+    };
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        Py_INCREF(types[i].type);
+        if (PyModule_AddObject(m, types[i].name, (PyObject *)types[i].type) < 0) {
+            Py_DECREF(types[i].type);
+            Py_DECREF(m);
+            return NULL;
+        }
     }
     return m;
 }
