@@ -131,13 +131,25 @@ static PyTypeObject FrameType = {
 /* The session's log, as the entries _runtime appends to a list: (serial, st,
  * x) or (serial, st, snaps, extra, payload). Entries are stored as five
  * pointers each (the last two NULL for a three-item entry), not as tuples:
- * appending one costs no allocation. Reading an entry builds its tuple. */
+ * appending one costs no allocation. Reading an entry builds its tuple.
+ *
+ * Almost everything a log holds is out of the cyclic GC's reach: ints, strs,
+ * the rewriter's constant tuples, snapshots of atoms (untracked on creation).
+ * A collection that visited every entry would cost time in proportion to the
+ * steps recorded so far, at every collection while and after recording. So
+ * the log also keeps (borrowed, in ``gc``) the items that may take part in a
+ * cycle, and its traverse visits those only. An item may take part in a cycle
+ * when the GC tracks it, or when it is a dict (which starts being tracked once
+ * a tracked value is put in it). An untracked exact tuple, Seq or Map never
+ * becomes tracked again: they cannot refer to anything that could refer back. */
 #define LOG_WIDTH 5
 
 typedef struct {
     PyObject_HEAD
     PyObject **items;
     Py_ssize_t len, cap;   /* in entries */
+    PyObject **gc;         /* borrowed from items: those that may be in a cycle */
+    Py_ssize_t ngc, gccap;
 } LogObject;
 
 static PyTypeObject LogType;
@@ -162,12 +174,54 @@ log_reserve(LogObject *lg)
     return 0;
 }
 
-/* Append an entry of 3 (d and e NULL) or 5 items, borrowed. */
+static inline int
+may_cycle(PyObject *v)
+{
+    if (v == NULL)
+        return 0;
+    PyTypeObject *t = Py_TYPE(v);
+    if (!PyType_HasFeature(t, Py_TPFLAGS_HAVE_GC) || (t->tp_is_gc != NULL && !t->tp_is_gc(v)))
+        return 0;   /* an int, str, float, None ...: the GC never sees it */
+    return PyObject_GC_IsTracked(v) || PyDict_Check(v);
+}
+
+/* Note ``v`` in the log's list of items the GC visits. */
 static int
-log_push(LogObject *lg, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyObject *e)
+log_note_gc(LogObject *lg, PyObject *v)
+{
+    if (lg->ngc == lg->gccap) {
+        Py_ssize_t cap = lg->gccap < 64 ? 64 : lg->gccap * 2;
+        if ((size_t)cap > PY_SSIZE_T_MAX / sizeof(PyObject *)) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        PyObject **gc = PyMem_Realloc(lg->gc, (size_t)cap * sizeof(PyObject *));
+        if (gc == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        lg->gc = gc;
+        lg->gccap = cap;
+    }
+    lg->gc[lg->ngc++] = v;
+    return 0;
+}
+
+/* Append an entry of 3 (d and e NULL) or 5 items, borrowed; the GC is told of
+ * those from index ``from`` on that may be in a cycle. */
+static int
+log_push_from(LogObject *lg, int from, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyObject *e)
 {
     if (log_reserve(lg) < 0)
         return -1;
+    PyObject *entry[LOG_WIDTH] = {a, b, c, d, e};
+    Py_ssize_t ngc = lg->ngc;
+    for (int k = from; k < LOG_WIDTH; k++) {
+        if (may_cycle(entry[k]) && log_note_gc(lg, entry[k]) < 0) {
+            lg->ngc = ngc;   /* nothing of a failed entry is kept */
+            return -1;
+        }
+    }
     PyObject **slot = lg->items + lg->len * LOG_WIDTH;
     slot[0] = Py_NewRef(a);
     slot[1] = Py_NewRef(b);
@@ -176,6 +230,15 @@ log_push(LogObject *lg, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyOb
     slot[4] = Py_XNewRef(e);
     lg->len++;
     return 0;
+}
+
+/* The recorder's append: a is the frame's serial (an int) and b the rewriter's
+ * constant (ints and strs in tuples), so only the others can refer to anything
+ * that could refer back. */
+static inline int
+log_push(LogObject *lg, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyObject *e)
+{
+    return log_push_from(lg, 2, a, b, c, d, e);
 }
 
 static PyObject *
@@ -200,8 +263,8 @@ log_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 static int
 log_traverse(LogObject *lg, visitproc visit, void *arg)
 {
-    for (Py_ssize_t i = 0; i < lg->len * LOG_WIDTH; i++)
-        Py_VISIT(lg->items[i]);
+    for (Py_ssize_t i = 0; i < lg->ngc; i++)
+        Py_VISIT(lg->gc[i]);
     return 0;
 }
 
@@ -212,6 +275,9 @@ log_clear(LogObject *lg)
     Py_ssize_t n = lg->len * LOG_WIDTH;
     lg->items = NULL;
     lg->len = lg->cap = 0;
+    PyMem_Free(lg->gc);
+    lg->gc = NULL;
+    lg->ngc = lg->gccap = 0;
     for (Py_ssize_t i = 0; i < n; i++)
         Py_XDECREF(items[i]);
     PyMem_Free(items);
@@ -283,7 +349,7 @@ log_append(LogObject *lg, PyObject *entry)
     }
     PyObject **it = ((PyTupleObject *)entry)->ob_item;
     int five = PyTuple_GET_SIZE(entry) == 5;
-    if (log_push(lg, it[0], it[1], it[2], five ? it[3] : NULL, five ? it[4] : NULL) < 0)
+    if (log_push_from(lg, 0, it[0], it[1], it[2], five ? it[3] : NULL, five ? it[4] : NULL) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -1766,18 +1832,28 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
             return -1;
         }
     }
+    /* extra: a tuple of (name, new snapshot), in tracking order. Only the
+     * values of names already tracked are replaced, which PyDict_Next allows. */
     PyObject *extra = NULL;
     if (m != 0 && PyDict_GET_SIZE(muts) != 0) {
-        /* In tracking order. Only the values of names already tracked are
-         * replaced, which PyDict_Next allows. */
         PyObject *skip = PyTuple_GET_ITEM(st, 2);
+        PyObject *local[8], **found = local;
+        Py_ssize_t nfound = 0, room = PyDict_GET_SIZE(muts);
+        if (room > 8 && (found = PyMem_Malloc((size_t)room * sizeof(PyObject *))) == NULL) {
+            PyErr_NoMemory();
+            Py_XDECREF(snaps);
+            return -1;
+        }
         Py_ssize_t at = 0;
+        int failed = 0;
         while (PyDict_Next(muts, &at, &name, &ent)) {
             if (PyTuple_GET_SIZE(skip) != 0) {
                 int skipped = PySequence_Contains(skip, name);
                 if (skipped) {
-                    if (skipped < 0)
-                        goto fail;
+                    if (skipped < 0) {
+                        failed = 1;
+                        break;
+                    }
                     continue;
                 }
             }
@@ -1785,45 +1861,58 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
             Py_INCREF(ent);
             PyObject *args[2] = {PyTuple_GET_ITEM(ent, 0), PyTuple_GET_ITEM(ent, 1)};
             PyObject *r = sp_same(NULL, args, 2);
-            if (r == NULL) {
-                Py_DECREF(name);
-                Py_DECREF(ent);
-                goto fail;
+            PyObject *new = NULL, *pair = NULL, *item = NULL;
+            if (r != NULL && r != Py_True) {
+                PyObject *sargs[2] = {args[0], Py_True};
+                new = sp_snap(NULL, sargs, 1, kw_track);
+                if (new != NULL) {
+                    pair = PyTuple_Pack(2, args[0], new);
+                    item = PyTuple_Pack(2, name, new);
+                }
+                if (pair == NULL || item == NULL || nfound >= room || PyDict_SetItem(muts, name, pair) < 0) {
+                    if (nfound >= room && !PyErr_Occurred())
+                        PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: tracked values changed while recording");
+                    Py_CLEAR(item);
+                    failed = 1;
+                }
+                else {
+                    untrack(item);
+                    found[nfound++] = item;
+                }
             }
-            Py_DECREF(r);
-            if (r == Py_True) {
-                Py_DECREF(name);
-                Py_DECREF(ent);
-                continue;
-            }
-            PyObject *sargs[2] = {args[0], Py_True};
-            PyObject *new = sp_snap(NULL, sargs, 1, kw_track);
-            if (new == NULL) {
-                Py_DECREF(name);
-                Py_DECREF(ent);
-                goto fail;
-            }
-            PyObject *pair = PyTuple_Pack(2, args[0], new);
-            PyObject *item = PyTuple_Pack(2, name, new);
-            Py_DECREF(new);
-            Py_DECREF(ent);
-            if (extra == NULL)
-                extra = PyList_New(0);
-            int rc = pair == NULL || item == NULL || extra == NULL || PyDict_SetItem(muts, name, pair) < 0 ||
-                    PyList_Append(extra, item) < 0;
-            Py_DECREF(name);
+            else if (r == NULL)
+                failed = 1;
+            Py_XDECREF(r);
+            Py_XDECREF(new);
             Py_XDECREF(pair);
-            Py_XDECREF(item);
-            if (rc)
-                goto fail;
+            Py_DECREF(name);
+            Py_DECREF(ent);
+            if (failed)
+                break;
         }
-        goto log;
-    fail:
-        Py_XDECREF(extra);
-        Py_XDECREF(snaps);
-        return -1;
+        if (!failed && nfound > 0) {
+            extra = PyTuple_New(nfound);
+            if (extra == NULL)
+                failed = 1;
+            else {
+                for (Py_ssize_t i = 0; i < nfound; i++)
+                    PyTuple_SET_ITEM(extra, i, found[i]);   /* the tuple takes them */
+                nfound = 0;
+                untrack(extra);
+            }
+        }
+        for (Py_ssize_t i = 0; i < nfound; i++)
+            Py_DECREF(found[i]);
+        if (found != local)
+            PyMem_Free(found);
+        if (failed) {
+            Py_XDECREF(extra);
+            Py_XDECREF(snaps);
+            return -1;
+        }
     }
-log:;
+    if (snaps != NULL && PyTuple_CheckExact(snaps))
+        untrack(snaps);
     int rc = push(st, 1, fr->serial, st, snaps ? snaps : Py_None, extra ? extra : Py_None, payload);
     Py_XDECREF(snaps);
     Py_XDECREF(extra);

@@ -266,6 +266,20 @@ def test_the_step_log_is_visible_to_the_cyclic_gc():
     del log, node
     gc.collect()
     assert alive() is None
+    # The log tells the GC only of items that may be in a cycle: a dict is one
+    # even while it is untracked (empty), since it is tracked once a tracked
+    # value goes in.
+    log = _speedups.Log()
+    box: dict = {}
+    assert not gc.is_tracked(box)
+    log.append((1, ("st",), 0, (1, "a"), box))
+    node = Node()
+    node.log = log
+    box["n"] = node
+    alive = weakref.ref(node)
+    del log, node, box
+    gc.collect()
+    assert alive() is None
     many = _speedups.Log()
     for i in range(10_000):  # grows its storage many times
         many.append((i, ("st",), [i]))
