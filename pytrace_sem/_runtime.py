@@ -221,7 +221,7 @@ _gc_saved: tuple | None = None
 
 
 def _sync_session() -> None:
-    """Tell the C accelerator the new ``_log``, ``_max_steps`` and ``_thread`` (see the end)."""
+    """Tell the C accelerator the new ``_session``, ``_log``, ``_max_steps`` and ``_thread`` (see the end)."""
 
 
 def _gc_relax() -> None:
@@ -1631,6 +1631,6 @@ if not _os.environ.get("PYTRACE_SEM_PURE"):
         SPEEDUPS = True
 
         def _sync_session() -> None:  # noqa: F811
-            _speedups.session(_log, _max_steps, _thread)
+            _speedups.session(_log, _max_steps, _thread, _session)
 
         _sync_session()

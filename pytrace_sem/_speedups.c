@@ -143,34 +143,54 @@ static PyTypeObject FrameType = {
  * a tracked value is put in it). An untracked exact tuple, Seq or Map never
  * becomes tracked again: they cannot refer to anything that could refer back. */
 #define LOG_WIDTH 5
+/* Entries live in blocks of LOG_BLOCK: a growing log never copies them. */
+#define LOG_SHIFT 10
+#define LOG_BLOCK ((Py_ssize_t)1 << LOG_SHIFT)
 
 typedef struct {
     PyObject_HEAD
-    PyObject **items;
-    Py_ssize_t len, cap;   /* in entries */
+    PyObject ***blocks;    /* each LOG_BLOCK * LOG_WIDTH pointers */
+    Py_ssize_t len, cap;   /* in entries; cap is a whole number of blocks */
+    Py_ssize_t nblocks, blockcap;
     PyObject **gc;         /* borrowed from items: those that may be in a cycle */
     Py_ssize_t ngc, gccap;
 } LogObject;
 
 static PyTypeObject LogType;
 
+/* Entry i's LOG_WIDTH pointers. */
+static inline PyObject **
+log_slot(LogObject *lg, Py_ssize_t i)
+{
+    return lg->blocks[i >> LOG_SHIFT] + (i & (LOG_BLOCK - 1)) * LOG_WIDTH;
+}
+
 static int
 log_reserve(LogObject *lg)
 {
     if (lg->len < lg->cap)
         return 0;
-    Py_ssize_t cap = lg->cap < 64 ? 64 : lg->cap * 2;
-    if ((size_t)cap > PY_SSIZE_T_MAX / (LOG_WIDTH * sizeof(PyObject *))) {
+    if (lg->nblocks == lg->blockcap) {
+        Py_ssize_t bc = lg->blockcap < 16 ? 16 : lg->blockcap * 2;
+        if ((size_t)bc > PY_SSIZE_T_MAX / sizeof(PyObject **) / LOG_BLOCK) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        PyObject ***blocks = PyMem_Realloc(lg->blocks, (size_t)bc * sizeof(PyObject **));
+        if (blocks == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        lg->blocks = blocks;
+        lg->blockcap = bc;
+    }
+    PyObject **block = PyMem_Malloc((size_t)LOG_BLOCK * LOG_WIDTH * sizeof(PyObject *));
+    if (block == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    PyObject **items = PyMem_Realloc(lg->items, (size_t)cap * LOG_WIDTH * sizeof(PyObject *));
-    if (items == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    lg->items = items;
-    lg->cap = cap;
+    lg->blocks[lg->nblocks++] = block;
+    lg->cap += LOG_BLOCK;
     return 0;
 }
 
@@ -222,7 +242,7 @@ log_push_from(LogObject *lg, int from, PyObject *a, PyObject *b, PyObject *c, Py
             return -1;
         }
     }
-    PyObject **slot = lg->items + lg->len * LOG_WIDTH;
+    PyObject **slot = log_slot(lg, lg->len);
     slot[0] = Py_NewRef(a);
     slot[1] = Py_NewRef(b);
     slot[2] = Py_NewRef(c);
@@ -244,7 +264,7 @@ log_push(LogObject *lg, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyOb
 static PyObject *
 log_entry(LogObject *lg, Py_ssize_t i)
 {
-    PyObject **slot = lg->items + i * LOG_WIDTH;
+    PyObject **slot = log_slot(lg, i);
     if (slot[3] == NULL)
         return PyTuple_Pack(3, slot[0], slot[1], slot[2]);
     return PyTuple_Pack(5, slot[0], slot[1], slot[2], slot[3], slot[4]);
@@ -271,16 +291,20 @@ log_traverse(LogObject *lg, visitproc visit, void *arg)
 static int
 log_clear(LogObject *lg)
 {
-    PyObject **items = lg->items;
-    Py_ssize_t n = lg->len * LOG_WIDTH;
-    lg->items = NULL;
-    lg->len = lg->cap = 0;
+    PyObject ***blocks = lg->blocks;
+    Py_ssize_t n = lg->len, nblocks = lg->nblocks;
+    lg->blocks = NULL;
+    lg->len = lg->cap = lg->nblocks = lg->blockcap = 0;
     PyMem_Free(lg->gc);
     lg->gc = NULL;
     lg->ngc = lg->gccap = 0;
-    for (Py_ssize_t i = 0; i < n; i++)
-        Py_XDECREF(items[i]);
-    PyMem_Free(items);
+    for (Py_ssize_t b = 0; b < nblocks; b++) {
+        Py_ssize_t upto = n - b * LOG_BLOCK < LOG_BLOCK ? n - b * LOG_BLOCK : LOG_BLOCK;
+        for (Py_ssize_t i = 0; i < upto * LOG_WIDTH; i++)
+            Py_XDECREF(blocks[b][i]);
+        PyMem_Free(blocks[b]);
+    }
+    PyMem_Free(blocks);
     return 0;
 }
 
@@ -504,7 +528,7 @@ static inline int
 entry_items(PyObject *log, Py_ssize_t i, PyObject ***items)
 {
     if (Py_TYPE(log) == &LogType) {
-        PyObject **slot = ((LogObject *)log)->items + i * LOG_WIDTH;
+        PyObject **slot = log_slot((LogObject *)log, i);
         *items = slot;
         return slot[3] == NULL ? 3 : 5;
     }
@@ -795,6 +819,17 @@ session_slot(PyObject *sess, Py_ssize_t offset)
     return *(PyObject **)((char *)sess + offset);
 }
 
+/* _runtime._session, as the last session() call passed it (a strong
+ * reference; NULL when no call passed one): _runtime only assigns _session
+ * where it calls session() right after. */
+static PyObject *cur_session;
+
+static inline PyObject *
+current_session(void)   /* borrowed; NULL (no error set) when missing */
+{
+    return cur_session != NULL ? cur_session : glob(k_session);
+}
+
 static inline int
 same_thread(void)
 {
@@ -804,8 +839,8 @@ same_thread(void)
 static PyObject *
 sp_session(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || Py_TYPE(args[0]) != &LogType) {
-        PyErr_SetString(PyExc_TypeError, "session(log: Log, max_steps, thread)");
+    if ((nargs != 3 && nargs != 4) || Py_TYPE(args[0]) != &LogType) {
+        PyErr_SetString(PyExc_TypeError, "session(log: Log, max_steps, thread[, session])");
         return NULL;
     }
     Py_ssize_t max = PyLong_AsSsize_t(args[1]);
@@ -816,6 +851,7 @@ sp_session(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     Py_INCREF(args[0]);
     Py_XSETREF(cur_log, args[0]);
+    Py_XSETREF(cur_session, nargs == 4 ? Py_NewRef(args[3]) : NULL);
     cur_max_steps = max;
     thread_val = t;
     Py_RETURN_NONE;
@@ -828,6 +864,8 @@ is_atom(PyObject *v)
     if (t == &PyLong_Type || t == &PyUnicode_Type || t == &PyFloat_Type ||
             t == &PyBool_Type || v == Py_None)
         return 1;
+    if (t == &PyList_Type || t == &PyDict_Type || t == &PyTuple_Type || t == &PySet_Type)
+        return 0;   /* containers: never in _ATOMS */
     int r = PySet_Contains(atoms, (PyObject *)t);
     if (r < 0) {
         PyErr_Clear();
@@ -922,7 +960,7 @@ push(PyObject *st, int check, PyObject *a, PyObject *b, PyObject *c, PyObject *d
         return -1;
     if (!check || lg->len < cur_max_steps)
         return 0;
-    PyObject *stop = glob(k_stop), *sess = glob(k_session);
+    PyObject *stop = glob(k_stop), *sess = current_session();
     if (stop == NULL || sess == NULL)
         return 0;
     PyObject *res = PyObject_CallFunctionObjArgs(stop, sess, k_max_steps_reason,
@@ -1122,7 +1160,7 @@ sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     FrameObject *fr = NULL;
     int rec = recording_frame(&fr);
     if (rec == 0) {
-        PyObject *sess = glob(k_session);
+        PyObject *sess = current_session();
         if (sess == NULL || sess == Py_None)
             return Py_NewRef(value);
         return twin(py_r, args, nargs);   /* the root's outcome after a stop */
@@ -1206,7 +1244,7 @@ sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
-    PyObject *top = glob(k_top), *sess = glob(k_session), *busy = glob(k_busy);
+    PyObject *top = glob(k_top), *sess = current_session(), *busy = glob(k_busy);
     if (nargs < 1 || top == NULL || top == Py_None || sess == NULL || sess == Py_None ||
             busy == NULL || !falsy(busy) || !same_thread())
         return twin(py_e, args, nargs);
@@ -1295,7 +1333,7 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
-    PyObject *top = glob(k_top), *sess = glob(k_session), *busy = glob(k_busy);
+    PyObject *top = glob(k_top), *sess = current_session(), *busy = glob(k_busy);
     if (nargs != 0 || top == NULL || top == Py_None || Py_TYPE(top) != &FrameType ||
             sess == NULL || sess == Py_None || busy == NULL || !falsy(busy) || !same_thread())
         return twin(py_l, args, nargs);
@@ -1601,7 +1639,7 @@ sp_same(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static int
 limits(Py_ssize_t *max_items, Py_ssize_t *max_depth)
 {
-    PyObject *sess = glob(k_session), *lim;
+    PyObject *sess = current_session(), *lim;
     if (sess != NULL && sess != Py_None) {
         /* The usual case, read from the slots directly. */
         lim = session_slot(sess, off_limits);
@@ -1740,7 +1778,8 @@ sp_snap(PyObject *module, PyObject *const *args, size_t nargsf, PyObject *kwname
         return NULL;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    if (nargs == 1 && (nkw == 0 || (nkw == 1 && PyUnicode_Compare(PyTuple_GET_ITEM(kwnames, 0), k_track) == 0))) {
+    if (nargs == 1 && (nkw == 0 || (nkw == 1 && (PyTuple_GET_ITEM(kwnames, 0) == k_track ||
+                                                  PyUnicode_Compare(PyTuple_GET_ITEM(kwnames, 0), k_track) == 0)))) {
         PyObject *out = NULL;
         int rc = snap_flat(args[0], &out);
         if (rc != 0)
