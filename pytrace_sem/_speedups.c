@@ -143,15 +143,11 @@ static PyTypeObject FrameType = {
  * a tracked value is put in it). An untracked exact tuple, Seq or Map never
  * becomes tracked again: they cannot refer to anything that could refer back. */
 #define LOG_WIDTH 5
-/* Entries live in blocks of LOG_BLOCK: a growing log never copies them. */
-#define LOG_SHIFT 10
-#define LOG_BLOCK ((Py_ssize_t)1 << LOG_SHIFT)
 
 typedef struct {
     PyObject_HEAD
-    PyObject ***blocks;    /* each LOG_BLOCK * LOG_WIDTH pointers */
-    Py_ssize_t len, cap;   /* in entries; cap is a whole number of blocks */
-    Py_ssize_t nblocks, blockcap;
+    PyObject **items;
+    Py_ssize_t len, cap;   /* in entries */
     PyObject **gc;         /* borrowed from items: those that may be in a cycle */
     Py_ssize_t ngc, gccap;
 } LogObject;
@@ -162,7 +158,7 @@ static PyTypeObject LogType;
 static inline PyObject **
 log_slot(LogObject *lg, Py_ssize_t i)
 {
-    return lg->blocks[i >> LOG_SHIFT] + (i & (LOG_BLOCK - 1)) * LOG_WIDTH;
+    return lg->items + i * LOG_WIDTH;
 }
 
 static int
@@ -170,39 +166,19 @@ log_reserve(LogObject *lg)
 {
     if (lg->len < lg->cap)
         return 0;
-    if (lg->nblocks == lg->blockcap) {
-        Py_ssize_t bc = lg->blockcap < 16 ? 16 : lg->blockcap * 2;
-        if ((size_t)bc > PY_SSIZE_T_MAX / sizeof(PyObject **) / LOG_BLOCK) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        PyObject ***blocks = PyMem_Realloc(lg->blocks, (size_t)bc * sizeof(PyObject **));
-        if (blocks == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        lg->blocks = blocks;
-        lg->blockcap = bc;
-    }
-    PyObject **block = PyMem_Malloc((size_t)LOG_BLOCK * LOG_WIDTH * sizeof(PyObject *));
-    if (block == NULL) {
+    Py_ssize_t cap = lg->cap < 64 ? 64 : lg->cap * 2;
+    if ((size_t)cap > PY_SSIZE_T_MAX / (LOG_WIDTH * sizeof(PyObject *))) {
         PyErr_NoMemory();
         return -1;
     }
-    lg->blocks[lg->nblocks++] = block;
-    lg->cap += LOG_BLOCK;
+    PyObject **items = PyMem_Realloc(lg->items, (size_t)cap * LOG_WIDTH * sizeof(PyObject *));
+    if (items == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    lg->items = items;
+    lg->cap = cap;
     return 0;
-}
-
-static inline int
-may_cycle(PyObject *v)
-{
-    if (v == NULL)
-        return 0;
-    PyTypeObject *t = Py_TYPE(v);
-    if (!PyType_HasFeature(t, Py_TPFLAGS_HAVE_GC) || (t->tp_is_gc != NULL && !t->tp_is_gc(v)))
-        return 0;   /* an int, str, float, None ...: the GC never sees it */
-    return PyObject_GC_IsTracked(v) || PyDict_Check(v);
 }
 
 /* Note ``v`` in the log's list of items the GC visits. */
@@ -227,20 +203,32 @@ log_note_gc(LogObject *lg, PyObject *v)
     return 0;
 }
 
+/* log_note_gc for ``v`` (or NULL) if it may take part in a cycle. */
+static inline int
+log_note_if_gc(LogObject *lg, PyObject *v)
+{
+    if (v == NULL)
+        return 0;
+    PyTypeObject *t = Py_TYPE(v);
+    if (!PyType_HasFeature(t, Py_TPFLAGS_HAVE_GC) || (t->tp_is_gc != NULL && !t->tp_is_gc(v)))
+        return 0;   /* an int, str, float, None ...: the GC never sees it */
+    if (!PyObject_GC_IsTracked(v) && !PyDict_Check(v))
+        return 0;
+    return log_note_gc(lg, v);
+}
+
 /* Append an entry of 3 (d and e NULL) or 5 items, borrowed; the GC is told of
  * those from index ``from`` on that may be in a cycle. */
 static int
 log_push_from(LogObject *lg, int from, PyObject *a, PyObject *b, PyObject *c, PyObject *d, PyObject *e)
 {
-    if (log_reserve(lg) < 0)
+    if (lg->len == lg->cap && log_reserve(lg) < 0)
         return -1;
-    PyObject *entry[LOG_WIDTH] = {a, b, c, d, e};
     Py_ssize_t ngc = lg->ngc;
-    for (int k = from; k < LOG_WIDTH; k++) {
-        if (may_cycle(entry[k]) && log_note_gc(lg, entry[k]) < 0) {
-            lg->ngc = ngc;   /* nothing of a failed entry is kept */
-            return -1;
-        }
+    if ((from == 0 && (log_note_if_gc(lg, a) < 0 || log_note_if_gc(lg, b) < 0)) ||
+            log_note_if_gc(lg, c) < 0 || log_note_if_gc(lg, d) < 0 || log_note_if_gc(lg, e) < 0) {
+        lg->ngc = ngc;   /* nothing of a failed entry is kept */
+        return -1;
     }
     PyObject **slot = log_slot(lg, lg->len);
     slot[0] = Py_NewRef(a);
@@ -291,20 +279,16 @@ log_traverse(LogObject *lg, visitproc visit, void *arg)
 static int
 log_clear(LogObject *lg)
 {
-    PyObject ***blocks = lg->blocks;
-    Py_ssize_t n = lg->len, nblocks = lg->nblocks;
-    lg->blocks = NULL;
-    lg->len = lg->cap = lg->nblocks = lg->blockcap = 0;
+    PyObject **items = lg->items;
+    Py_ssize_t n = lg->len * LOG_WIDTH;
+    lg->items = NULL;
+    lg->len = lg->cap = 0;
     PyMem_Free(lg->gc);
     lg->gc = NULL;
     lg->ngc = lg->gccap = 0;
-    for (Py_ssize_t b = 0; b < nblocks; b++) {
-        Py_ssize_t upto = n - b * LOG_BLOCK < LOG_BLOCK ? n - b * LOG_BLOCK : LOG_BLOCK;
-        for (Py_ssize_t i = 0; i < upto * LOG_WIDTH; i++)
-            Py_XDECREF(blocks[b][i]);
-        PyMem_Free(blocks[b]);
-    }
-    PyMem_Free(blocks);
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_XDECREF(items[i]);
+    PyMem_Free(items);
     return 0;
 }
 
