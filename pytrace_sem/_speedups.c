@@ -882,8 +882,14 @@ static inline int
 may_mutate(PyObject *st)
 {
     PyObject *m = PyTuple_GET_ITEM(st, 3);
+    if (m == zero)   /* small ints are shared: the usual constants, by identity */
+        return 0;
+    if (m == one)
+        return 1;
     if (PyTuple_CheckExact(m))
         return -1;
+    if (PyUnicode_CheckExact(m))
+        return PyUnicode_GET_LENGTH(m) != 0;
     if (PyLong_CheckExact(m)) {
         long v = PyLong_AsLong(m);
         return v == 0 ? 0 : (v == MUT_AUG ? MUT_AUG : 1);
@@ -906,6 +912,8 @@ valid_st(PyObject *st)
 static inline int
 falsy(PyObject *v)
 {
+    if (v == zero)   /* a frame's objs count, usually */
+        return 1;
     int t = PyObject_IsTrue(v);
     if (t < 0) {
         PyErr_Clear();
@@ -1375,9 +1383,12 @@ snap_make(PyTypeObject *type, PyObject *a, PyObject *b, PyObject *length, PyObje
     self->fp = Py_NewRef(fp);
     self->full = Py_NewRef(full);
     /* Tracked by the cyclic GC only when it refers to a tracked object (as
-     * CPython untracks a tuple of untracked items). */
+     * CPython untracks a tuple of untracked items). A flat snapshot's other
+     * members are an int, True, False and None. */
     PyObject *members[7] = {a, b, length, flat, cut, fp, full};
-    for (int i = 0; i < 7; i++) {
+    int n = flat == Py_True && cut == Py_False && fp == Py_None && full == Py_None &&
+        PyLong_CheckExact(length) ? 2 : 7;
+    for (int i = 0; i < n; i++) {
         if (PyObject_IS_GC(members[i]) && PyObject_GC_IsTracked(members[i])) {
             PyObject_GC_Track(self);
             break;
@@ -1784,7 +1795,7 @@ static int
 record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
 {
     PyObject *kind0 = PyTuple_GET_ITEM(st, 0);
-    if (!PyLong_CheckExact(kind0) || PyLong_AsLong(kind0) == 3)   /* K_DEL */
+    if (kind0 != zero && (!PyLong_CheckExact(kind0) || PyLong_AsLong(kind0) == 3))   /* K_DEL */
         return 0;
     int m = may_mutate(st);
     if (m < 0 || !falsy(fr->objs))
@@ -1888,11 +1899,25 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
             if (r != NULL && r != Py_True) {
                 PyObject *sargs[2] = {args[0], Py_True};
                 new = sp_snap(NULL, sargs, 1, kw_track);
+                int in_place = 0;
                 if (new != NULL) {
-                    pair = PyTuple_Pack(2, args[0], new);
                     item = PyTuple_Pack(2, name, new);
+                    if (item != NULL && nfound < room && Py_REFCNT(ent) == 2) {
+                        /* Only muts (and this loop) holds the pair, so no one
+                         * can see it change: its snapshot is replaced in place
+                         * instead of a new pair being made and stored. */
+                        PyObject *old = PyTuple_GET_ITEM(ent, 1);
+                        PyTuple_SET_ITEM(ent, 1, Py_NewRef(new));
+                        Py_DECREF(old);
+                        if (!PyObject_GC_IsTracked(ent) && PyObject_IS_GC(new) && PyObject_GC_IsTracked(new))
+                            PyObject_GC_Track(ent);
+                        in_place = 1;
+                    }
+                    else if (item != NULL)
+                        pair = PyTuple_Pack(2, args[0], new);
                 }
-                if (pair == NULL || item == NULL || nfound >= room || PyDict_SetItem(muts, name, pair) < 0) {
+                if (item == NULL || nfound >= room ||
+                        (!in_place && (pair == NULL || PyDict_SetItem(muts, name, pair) < 0))) {
                     if (nfound >= room && !PyErr_Occurred())
                         PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: tracked values changed while recording");
                     Py_CLEAR(item);
