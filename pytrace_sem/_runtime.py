@@ -183,7 +183,7 @@ def take_parked() -> list[Session]:
 
 def begin(limits: Limits) -> Session:
     """Start a session; the next instrumented call becomes its root (depth 0)."""
-    global _session, _log, _max_steps, _thread, _top
+    global _session, _log, _max_steps, _thread
     global _full_items
     sess = Session(limits)
     _full_items = 0
@@ -192,17 +192,17 @@ def begin(limits: Limits) -> Session:
     _log = sess.log
     _max_steps = limits.max_steps
     _thread = sess.thread
-    _top = None
+    _set_top(None)
     _sync_session()
     return sess
 
 
 def end() -> Session | None:
     """Stop recording and return the session that was active, if any."""
-    global _session, _top, _log
+    global _session, _log
     sess = _session
     _session = None
-    _top = None
+    _set_top(None)
     _log = _new_log()
     _sync_session()
     _gc_restore()
@@ -245,10 +245,9 @@ def _gc_restore() -> None:
 
 
 def _stop(sess: Session, reason: str, line: int) -> None:
-    global _top
     sess.recording = False
     sess.stopped_at = (reason, len(sess.log), line)
-    _top = None
+    _set_top(None)
 
 
 # An optional callback that may start a session when an instrumented function
@@ -412,17 +411,32 @@ _PLAIN_REPR = frozenset({int, float, complex, str, bytes, bool, type(None), rang
 _busy = 0
 
 
+def _set_top(fr) -> None:
+    """Make ``fr`` the recording frame (None: nothing records here).
+
+    Every change of ``_top`` goes through this function, and every change of
+    ``_busy`` through ``_set_busy``: the C accelerator keeps copies of both
+    (see the end of the module), so that its hot paths need no dict lookup.
+    """
+    global _top
+    _top = fr
+
+
+def _set_busy(n: int) -> None:
+    global _busy
+    _busy = n
+
+
 def _quiet(fn, value):
     """Call user code from inside the recorder, with recording switched off."""
-    global _top, _busy
     saved = _top
-    _top = None
-    _busy += 1
+    _set_top(None)
+    _set_busy(_busy + 1)
     try:
         return fn(value)
     finally:
-        _busy -= 1
-        _top = saved
+        _set_busy(_busy - 1)
+        _set_top(saved)
 
 
 # Below the depth limit a container is kept as text only. Its full repr would
@@ -1233,7 +1247,6 @@ def safe_repr_str(exc) -> tuple[str, str | None]:
 
 def e(info, *args):
     """An instrumented function was entered with these argument values."""
-    global _top
     sess = _session
     if _top is not None and sess.keep is None and not _busy and _get_ident() == _thread:
         # The common case: a call made while a frame records (so the session
@@ -1243,7 +1256,7 @@ def e(info, *args):
         fr = _Frame(info, len(stack), serial)
         sess.frames.append(fr)
         stack.append(fr)
-        _top = fr
+        _set_top(fr)
         st = _call_st.get(info)
         if st is None:
             st = _call_st[info] = (K_CALL, info[1], info[2], 0)
@@ -1277,13 +1290,12 @@ def e(info, *args):
         # A call the session leaves out, with everything it calls (the pytest
         # plugin keeps the root's own code only): recording pauses until it returns.
         sess.quiet += 1
-        _top = None
+        _set_top(None)
         return
     _enter(sess, info, args)
 
 
 def _enter(sess, info, args):
-    global _top
     stack = sess.stack
     if not stack:
         sess.roots += 1
@@ -1293,7 +1305,7 @@ def _enter(sess, info, args):
         sess.root = fr
     stack.append(fr)
     if sess.recording:
-        _top = fr
+        _set_top(fr)
         st = _call_st.get(info)
         if st is None:
             st = _call_st[info] = (K_CALL, info[1], info[2], 0)
@@ -1332,7 +1344,7 @@ def _park(sess, frame):
 
 def _unpark(fid):
     """Re-attach the parked session of the generator whose frame id is ``fid``."""
-    global _session, _log, _max_steps, _thread, _top
+    global _session, _log, _max_steps, _thread
     sess = _parked.get(fid)
     if sess is None or _session is not None or sess.thread != _get_ident():
         return None, None
@@ -1341,7 +1353,7 @@ def _unpark(fid):
     _log = sess.log
     _max_steps = sess.limits.max_steps
     _thread = sess.thread
-    _top = None
+    _set_top(None)
     _sync_session()
     return sess, sess.gens.get(fid)
 
@@ -1374,7 +1386,6 @@ def _raise(sess, fr, frame):
 
 def l():  # noqa: E743 - short on purpose: it is called at every function exit
     """The current function is leaving (called from its ``finally``)."""
-    global _top
     if _top is not None and not _busy and _get_ident() == _thread:
         # The common case: the recording frame leaves (``_top`` is the stack's
         # last frame while anything records, so nothing is quiet).
@@ -1386,13 +1397,12 @@ def l():  # noqa: E743 - short on purpose: it is called at every function exit
     if sess.quiet:
         sess.quiet -= 1
         if not sess.quiet and sess.recording:
-            _top = sess.stack[-1]  # back from a call left out
+            _set_top(sess.stack[-1])  # back from a call left out
         return
     _leave(sess)
 
 
 def _leave(sess, fr=None):
-    global _top
     stack = sess.stack
     if fr is None:
         fr = stack.pop()
@@ -1402,7 +1412,7 @@ def _leave(sess, fr=None):
         elif stack or fr is not sess.root:
             return
     if sess.recording:
-        _top = stack[-1] if stack else None
+        _set_top(stack[-1] if stack else None)
     if fr.muts:
         for _, sn in fr.muts.values():
             _release(sn)
@@ -1532,7 +1542,6 @@ def gc(st, *vals):
 
 def gy(st, value):
     """A ``yield``/``await`` is about to suspend the generator with ``value``."""
-    global _top
     if _no_generators(_session):
         return value
     sess, fr = _gframe()
@@ -1543,13 +1552,12 @@ def gy(st, value):
         if stack and stack[-1] is fr:
             stack.pop()
             if sess.recording:
-                _top = stack[-1] if stack else None
+                _set_top(stack[-1] if stack else None)
     return value
 
 
 def gz(st, value):
     """The generator resumed; ``value`` was sent in (or awaited)."""
-    global _top
     if _no_generators(_session):
         return value
     sess, fr = _gframe()
@@ -1561,23 +1569,22 @@ def gz(st, value):
             fr.depth = len(stack) if stack or fr is sess.root else 1
             stack.append(fr)
         if sess.recording:
-            _top = fr
+            _set_top(fr)
             _record(fr, st, (), snap(value))
     return value
 
 
 def gx():
-    global _top
     sess, fr = _gframe()
     if fr is None and _parked:
         sess, fr = _unpark(id(sys._getframe(1)))
     if fr is not None and sess.recording and not sess.quiet:
         saved = _top
-        _top = fr
+        _set_top(fr)
         try:
             _raise(sess, fr, sys._getframe(1))
         finally:
-            _top = saved if sess.recording else None
+            _set_top(saved if sess.recording else None)
 
 
 def gl():
@@ -1632,5 +1639,9 @@ if not _os.environ.get("PYTRACE_SEM_PURE"):
 
         def _sync_session() -> None:  # noqa: F811
             _speedups.session(_log, _max_steps, _thread, _session)
+
+        _set_top, _set_busy = _speedups.set_top, _speedups.set_busy  # noqa: F811
+        _set_top(_top)
+        _set_busy(_busy)
 
         _sync_session()

@@ -858,13 +858,72 @@ is_atom(PyObject *v)
     return r;
 }
 
+static inline int falsy(PyObject *v);
+/* _runtime._top and _runtime._busy as _runtime last set them through
+ * set_top() and set_busy(), which also store the module globals: the hot
+ * paths read these copies instead of looking the globals up. Until the first
+ * call (the pure Python recorder makes none) the globals are read. */
+static PyObject *cur_top;          /* a strong reference; NULL: not set yet */
+static Py_ssize_t cur_busy = -1;   /* -1: not set yet */
+
+static inline PyObject *
+current_top(void)   /* borrowed; NULL (no error set) when missing */
+{
+    return cur_top != NULL ? cur_top : glob(k_top);
+}
+
+static inline int
+not_busy(void)
+{
+    if (cur_busy >= 0)
+        return cur_busy == 0;
+    PyObject *busy = glob(k_busy);
+    return busy != NULL && falsy(busy);
+}
+
+static int
+set_top(PyObject *fr)
+{
+    if (PyDict_SetItem(G, k_top, fr) < 0)
+        return -1;
+    Py_INCREF(fr);
+    Py_XSETREF(cur_top, fr);
+    return 0;
+}
+
+static PyObject *
+sp_set_top(PyObject *module, PyObject *fr)
+{
+    if (unbound() || set_top(fr) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+sp_set_busy(PyObject *module, PyObject *n)
+{
+    if (unbound())
+        return NULL;
+    Py_ssize_t v = PyLong_AsSsize_t(n);
+    if (v == -1 && PyErr_Occurred())
+        return NULL;
+    if (v < 0) {
+        PyErr_SetString(PyExc_ValueError, "set_busy: a count >= 0");
+        return NULL;
+    }
+    if (PyDict_SetItem(G, k_busy, n) < 0)
+        return NULL;
+    cur_busy = v;
+    Py_RETURN_NONE;
+}
+
 /* The recording frame, if this thread records into one: 1 and *out set; 0 when
  * nothing records here; -1 when the Python twin must decide (a frame record
  * this module did not make). */
 static inline int
 recording_frame(FrameObject **out)
 {
-    PyObject *fr = glob(k_top);
+    PyObject *fr = current_top();
     if (fr == NULL || fr == Py_None || !same_thread())
         return 0;
     if (Py_TYPE(fr) != &FrameType)
@@ -1185,7 +1244,7 @@ sp_k(PyObject *module, PyObject *key)
         return NULL;
     if (!same_thread())
         return Py_NewRef(key);
-    PyObject *top = glob(k_top);
+    PyObject *top = current_top();
     if (top == NULL)
         top = Py_None;
     PyObject *pending = glob(k_key);
@@ -1236,9 +1295,9 @@ sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
-    PyObject *top = glob(k_top), *sess = current_session(), *busy = glob(k_busy);
+    PyObject *top = current_top(), *sess = current_session();
     if (nargs < 1 || top == NULL || top == Py_None || sess == NULL || sess == Py_None ||
-            busy == NULL || !falsy(busy) || !same_thread())
+            !not_busy() || !same_thread())
         return twin(py_e, args, nargs);
     PyObject *keep = session_slot(sess, off_keep);
     PyObject *stack = session_slot(sess, off_stack), *frames = session_slot(sess, off_frames);
@@ -1259,7 +1318,7 @@ sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     fr = frame_make(info, depth, serial);
     if (fr == NULL || PyList_Append(frames, fr) < 0 || PyList_Append(stack, fr) < 0 ||
-            PyDict_SetItem(G, k_top, fr) < 0)
+            set_top(fr) < 0)
         goto done;
     /* The call's step constant: a small cache by identity of ``info`` (a
      * constant of the instrumented code) in front of _call_st. */
@@ -1325,9 +1384,9 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
-    PyObject *top = glob(k_top), *sess = current_session(), *busy = glob(k_busy);
+    PyObject *top = current_top(), *sess = current_session();
     if (nargs != 0 || top == NULL || top == Py_None || Py_TYPE(top) != &FrameType ||
-            sess == NULL || sess == Py_None || busy == NULL || !falsy(busy) || !same_thread())
+            sess == NULL || sess == Py_None || !not_busy() || !same_thread())
         return twin(py_l, args, nargs);
     FrameObject *fr = (FrameObject *)top;
     if (fr->muts == NULL || !PyDict_CheckExact(fr->muts))
@@ -1352,7 +1411,7 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_INCREF(stack);
     int rec = recording == Py_True;
     /* _top is the stack's last frame; it keeps a reference of its own. */
-    if (rec && PyDict_SetItem(G, k_top, PyList_GET_ITEM(stack, n - 2)) < 0) {
+    if (rec && set_top(PyList_GET_ITEM(stack, n - 2)) < 0) {
         Py_DECREF(stack);
         return NULL;
     }
@@ -2347,6 +2406,10 @@ static PyMethodDef methods[] = {
     {"s1", (PyCFunction)(void (*)(void))sp_s1, METH_FASTCALL, "A statement bound one name (see _runtime.s1)."},
     {"b", (PyCFunction)(void (*)(void))sp_b, METH_FASTCALL, "A branch condition (see _runtime.b)."},
     {"r", (PyCFunction)(void (*)(void))sp_r, METH_FASTCALL, "A return (see _runtime.r)."},
+    {"set_top", (PyCFunction)sp_set_top, METH_O,
+     "set_top(frame_or_None): _runtime._top, kept in C too (_runtime sets it only through this)."},
+    {"set_busy", (PyCFunction)sp_set_busy, METH_O,
+     "set_busy(n): _runtime._busy, kept in C too (_runtime sets it only through this)."},
     {"session", (PyCFunction)(void (*)(void))sp_session, METH_FASTCALL,
      "session(log, max_steps, thread): the values of _log, _max_steps and _thread, after each change."},
     {"e", (PyCFunction)(void (*)(void))sp_e, METH_FASTCALL, "A call (see _runtime.e)."},
