@@ -414,12 +414,17 @@ _busy = 0
 def _set_top(fr) -> None:
     """Make ``fr`` the recording frame (None: nothing records here).
 
-    Every change of ``_top`` goes through this function, and every change of
-    ``_busy`` through ``_set_busy``: the C accelerator keeps copies of both
-    (see the end of the module), so that its hot paths need no dict lookup.
+    Every change of ``_top`` goes through this function (or, on the two hot
+    paths of the pure recorder, ``e`` and ``_leave``, assigns it and then calls
+    ``_mirror_top`` when it is set), and every change of ``_busy`` through
+    ``_set_busy``: the C accelerator keeps copies of both (see the end of the
+    module), so that its hot paths need no dict lookup.
     """
     global _top
     _top = fr
+
+
+_mirror_top = None  # the accelerator's set_top, when it is in use
 
 
 def _set_busy(n: int) -> None:
@@ -1247,6 +1252,7 @@ def safe_repr_str(exc) -> tuple[str, str | None]:
 
 def e(info, *args):
     """An instrumented function was entered with these argument values."""
+    global _top
     sess = _session
     if _top is not None and sess.keep is None and not _busy and _get_ident() == _thread:
         # The common case: a call made while a frame records (so the session
@@ -1256,7 +1262,9 @@ def e(info, *args):
         fr = _Frame(info, len(stack), serial)
         sess.frames.append(fr)
         stack.append(fr)
-        _set_top(fr)
+        _top = fr
+        if _mirror_top is not None:
+            _mirror_top(fr)
         st = _call_st.get(info)
         if st is None:
             st = _call_st[info] = (K_CALL, info[1], info[2], 0)
@@ -1403,6 +1411,7 @@ def l():  # noqa: E743 - short on purpose: it is called at every function exit
 
 
 def _leave(sess, fr=None):
+    global _top
     stack = sess.stack
     if fr is None:
         fr = stack.pop()
@@ -1412,7 +1421,9 @@ def _leave(sess, fr=None):
         elif stack or fr is not sess.root:
             return
     if sess.recording:
-        _set_top(stack[-1] if stack else None)
+        _top = stack[-1] if stack else None
+        if _mirror_top is not None:
+            _mirror_top(_top)
     if fr.muts:
         for _, sn in fr.muts.values():
             _release(sn)
@@ -1640,7 +1651,8 @@ if not _os.environ.get("PYTRACE_SEM_PURE"):
         def _sync_session() -> None:  # noqa: F811
             _speedups.session(_log, _max_steps, _thread, _session)
 
-        _set_top, _set_busy = _speedups.set_top, _speedups.set_busy  # noqa: F811
+        _set_top = _mirror_top = _speedups.set_top  # noqa: F811
+        _set_busy = _speedups.set_busy  # noqa: F811
         _set_top(_top)
         _set_busy(_busy)
 
