@@ -140,8 +140,9 @@ static PyTypeObject FrameType = {
  * the log also keeps (borrowed, in ``gc``) the items that may take part in a
  * cycle, and its traverse visits those only. An item may take part in a cycle
  * when the GC tracks it, or when it is a dict (which starts being tracked once
- * a tracked value is put in it). An untracked exact tuple, Seq or Map never
- * becomes tracked again: they cannot refer to anything that could refer back. */
+ * a tracked value is put in it). The untracked exact tuples, Seqs and Maps the
+ * recorder logs are never tracked again: they cannot refer to anything that
+ * could refer back. */
 #define LOG_WIDTH 5
 
 typedef struct {
@@ -161,44 +162,38 @@ log_slot(LogObject *lg, Py_ssize_t i)
     return lg->items + i * LOG_WIDTH;
 }
 
+/* Double the room of ``*array`` (``*cap`` units of ``width`` pointers; at
+ * least 64 units). 0, or -1 with MemoryError set (the array unchanged). */
+static int
+grow_pointers(PyObject ***array, Py_ssize_t *cap, size_t width)
+{
+    Py_ssize_t n = *cap < 64 ? 64 : *cap * 2;
+    if ((size_t)n > PY_SSIZE_T_MAX / (width * sizeof(PyObject *))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject **grown = PyMem_Realloc(*array, (size_t)n * width * sizeof(PyObject *));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *array = grown;
+    *cap = n;
+    return 0;
+}
+
 static int
 log_reserve(LogObject *lg)
 {
-    if (lg->len < lg->cap)
-        return 0;
-    Py_ssize_t cap = lg->cap < 64 ? 64 : lg->cap * 2;
-    if ((size_t)cap > PY_SSIZE_T_MAX / (LOG_WIDTH * sizeof(PyObject *))) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    PyObject **items = PyMem_Realloc(lg->items, (size_t)cap * LOG_WIDTH * sizeof(PyObject *));
-    if (items == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    lg->items = items;
-    lg->cap = cap;
-    return 0;
+    return lg->len < lg->cap ? 0 : grow_pointers(&lg->items, &lg->cap, LOG_WIDTH);
 }
 
 /* Note ``v`` in the log's list of items the GC visits. */
 static int
 log_note_gc(LogObject *lg, PyObject *v)
 {
-    if (lg->ngc == lg->gccap) {
-        Py_ssize_t cap = lg->gccap < 64 ? 64 : lg->gccap * 2;
-        if ((size_t)cap > PY_SSIZE_T_MAX / sizeof(PyObject *)) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        PyObject **gc = PyMem_Realloc(lg->gc, (size_t)cap * sizeof(PyObject *));
-        if (gc == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        lg->gc = gc;
-        lg->gccap = cap;
-    }
+    if (lg->ngc == lg->gccap && grow_pointers(&lg->gc, &lg->gccap, 1) < 0)
+        return -1;
     lg->gc[lg->ngc++] = v;
     return 0;
 }
@@ -1968,7 +1963,9 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
                         PyObject *old = PyTuple_GET_ITEM(ent, 1);
                         PyTuple_SET_ITEM(ent, 1, Py_NewRef(new));
                         Py_DECREF(old);
-                        if (!PyObject_GC_IsTracked(ent) && PyObject_IS_GC(new) && PyObject_GC_IsTracked(new))
+                        /* Tracked, as a new pair would be (the GC untracks it
+                         * again if it holds nothing tracked). */
+                        if (!PyObject_GC_IsTracked(ent))
                             PyObject_GC_Track(ent);
                         in_place = 1;
                     }
@@ -2411,7 +2408,8 @@ static PyMethodDef methods[] = {
     {"set_busy", (PyCFunction)sp_set_busy, METH_O,
      "set_busy(n): _runtime._busy, kept in C too (_runtime sets it only through this)."},
     {"session", (PyCFunction)(void (*)(void))sp_session, METH_FASTCALL,
-     "session(log, max_steps, thread): the values of _log, _max_steps and _thread, after each change."},
+     "session(log, max_steps, thread[, session]): the values of _log, _max_steps, _thread (and _session), "
+     "after each change."},
     {"e", (PyCFunction)(void (*)(void))sp_e, METH_FASTCALL, "A call (see _runtime.e)."},
     {"l", (PyCFunction)(void (*)(void))sp_l, METH_FASTCALL, "A function is leaving (see _runtime.l)."},
     {"k", sp_k, METH_O, "An item store's key (see _runtime.k)."},
