@@ -804,7 +804,8 @@ def _is_obj(s) -> bool:
 #            so that the cyclic GC can stop scanning entries of immutable values
 #   st       the constant tuple the rewriter wrote: (kind, line, names, may_mutate)
 #   snaps    snapshots of the values of ``names`` after the step (or None)
-#   extra    list of (name, snapshot) for tracked values that mutated, or None
+#   extra    name, snapshot, name, snapshot... (flat, a list or tuple) for the
+#            tracked values that mutated, or None
 #   payload  kind-specific: branch outcome, returned/yielded value, exception
 
 
@@ -835,7 +836,8 @@ def _track(fr: _Frame, names, vals, snaps) -> None:
 
 
 def _mutations(fr: _Frame, skip, patched=None) -> list | None:
-    """(name, new snapshot) for each tracked value that changed, in tracking order.
+    """``[name, new snapshot, name, new snapshot, ...]`` for the tracked values
+    that changed, in tracking order (None when none did).
 
     ``patched``: (name, snapshot) for a value whose new snapshot is already
     known (``_stored``); the snapshot is the tracked one when nothing changed.
@@ -853,7 +855,7 @@ def _mutations(fr: _Frame, skip, patched=None) -> list | None:
                 muts[name] = (obj, new)
                 if extra is None:
                     extra = []
-                extra.append((name, new))
+                extra += (name, new)
             continue
         _changed_fp = None
         if not same(obj, sn):
@@ -864,7 +866,7 @@ def _mutations(fr: _Frame, skip, patched=None) -> list | None:
             muts[name] = (obj, new)
             if extra is None:
                 extra = []
-            extra.append((name, new))
+            extra += (name, new)
     return extra
 
 
@@ -1063,12 +1065,12 @@ def _rebound(fr, names, skip, extra):
             continue
         if extra is None:
             extra = []
-        elif any(n == name for n, _ in extra):
+        elif name in extra[::2]:
             continue
         v = loc[name]
         sn = v if type(v) in _ATOMS_FROZEN else snap(v, track=True)
         _track(fr, (name,), (v,), (sn,))  # watched from now on, under its new value
-        extra.append((name, sn))
+        extra += (name, sn)
     return extra
 
 
@@ -1424,9 +1426,16 @@ def _leave(sess, fr=None):
         _top = stack[-1] if stack else None
         if _mirror_top is not None:
             _mirror_top(_top)
-    if fr.muts:
-        for _, sn in fr.muts.values():
+    muts = fr.muts
+    if muts:
+        for _, sn in muts.values():
             _release(sn)
+        # The frame records no more steps: its live values are let go now, as
+        # the function's own frame lets them go (so they are freed, and their
+        # finalizers run, when they would be without tracing; not when the
+        # session ends).
+        fr.objs = 0
+        muts.clear()
     # Only the root's exit ends the session: a generator the root delegates to
     # may leave while the root is suspended (and the stack is empty).
     if not stack and fr is sess.root and sess.on_root_exit is not None:

@@ -1413,8 +1413,14 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     /* stack.pop(), without the call: a list may hold fewer items than it has room for. */
     PyObject *last = PyList_GET_ITEM(stack, n - 1);
     Py_SET_SIZE(stack, n - 1);
-    Py_DECREF(last);
     Py_DECREF(stack);
+    /* The frame records no more steps: its live values are let go now, as
+     * _leave does, while ``last`` (the frame record) is still held. */
+    if (PyDict_GET_SIZE(fr->muts) != 0) {
+        Py_SETREF(fr->objs, Py_NewRef(zero));
+        PyDict_Clear(fr->muts);
+    }
+    Py_DECREF(last);
     Py_RETURN_NONE;
 }
 
@@ -1629,8 +1635,52 @@ same_items(PyObject *live, PyObject *items)
     return result;
 }
 
-/* same(live, s): _runtime.same for a flat snapshot of a container that was not
- * cut; every other case is the Python twin's. */
+/* _runtime.same(live, s) for a flat snapshot ``s`` (a Seq or Map) of a
+ * container that was not cut: 1 (same), 0 (changed), -1 (error set), -2 (not
+ * this case: the Python twin decides). Runs no code of the user's. */
+static int
+same_snap(PyObject *live, PyObject *s)
+{
+    PyTypeObject *c = Py_TYPE(s);
+    if (c != &SeqType && c != &MapType)
+        return -2;
+    SnapObject *sn = (SnapObject *)s;
+    if (sn->a == NULL || sn->b == NULL || sn->length == NULL || sn->flat == NULL || sn->cut == NULL)
+        return -2;
+    Py_ssize_t length = PyLong_AsSsize_t(sn->length);
+    if (length == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return -2;
+    }
+    if (c == &SeqType) {
+        PyObject *kind = seq_kind(live);
+        if (kind == NULL || (kind != sn->a && (!PyUnicode_Check(sn->a) || PyUnicode_Compare(kind, sn->a) != 0))) {
+            if (PyErr_Occurred())
+                PyErr_Clear();
+            return 0;
+        }
+        Py_ssize_t n = kind == kind_list || kind == kind_tuple ? Py_SIZE(live) : PySet_GET_SIZE(live);
+        if (n != length)
+            return 0;
+        if (is_true(sn->cut) || !is_true(sn->flat))
+            return -2;
+        return same_items(live, sn->b);
+    }
+    if (!PyDict_CheckExact(live) || PyDict_GET_SIZE(live) != length)
+        return 0;
+    if (is_true(sn->cut) || !is_true(sn->flat) || !PyTuple_CheckExact(sn->a) || !PyTuple_CheckExact(sn->b))
+        return -2;
+    Py_ssize_t pos = 0, i = 0, nk = PyTuple_GET_SIZE(sn->a), nv = PyTuple_GET_SIZE(sn->b);
+    PyObject *k, *v;
+    while (PyDict_Next(live, &pos, &k, &v)) {
+        if ((i < nk && k != PyTuple_GET_ITEM(sn->a, i)) || (i < nv && v != PyTuple_GET_ITEM(sn->b, i)))
+            return 0;
+        i++;
+    }
+    return 1;
+}
+
+/* same(live, s): same_snap, else the Python twin. */
 static PyObject *
 sp_same(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1638,50 +1688,14 @@ sp_same(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     if (nargs != 2)
         return twin(py_same, args, nargs);
-    PyObject *live = args[0], *s = args[1];
-    if (s == live)
+    if (args[0] == args[1])
         Py_RETURN_TRUE;
-    PyTypeObject *c = Py_TYPE(s);
-    if (c != &SeqType && c != &MapType)
+    int r = same_snap(args[0], args[1]);
+    if (r == -2)
         return twin(py_same, args, nargs);
-    SnapObject *sn = (SnapObject *)s;
-    if (sn->a == NULL || sn->b == NULL || sn->length == NULL || sn->flat == NULL || sn->cut == NULL)
-        return twin(py_same, args, nargs);
-    Py_ssize_t length = PyLong_AsSsize_t(sn->length);
-    if (length == -1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        return twin(py_same, args, nargs);
-    }
-    if (c == &SeqType) {
-        PyObject *kind = seq_kind(live);
-        if (kind == NULL || (kind != sn->a && (!PyUnicode_Check(sn->a) || PyUnicode_Compare(kind, sn->a) != 0))) {
-            if (PyErr_Occurred())
-                PyErr_Clear();
-            Py_RETURN_FALSE;
-        }
-        if (PyObject_Size(live) != length)
-            Py_RETURN_FALSE;
-        if (is_true(sn->cut) || !is_true(sn->flat))
-            return twin(py_same, args, nargs);
-        int r = same_items(live, sn->b);
-        if (r == -2)
-            return twin(py_same, args, nargs);
-        if (r < 0)
-            return NULL;
-        return PyBool_FromLong(r);
-    }
-    if (!PyDict_CheckExact(live) || PyDict_GET_SIZE(live) != length)
-        Py_RETURN_FALSE;
-    if (is_true(sn->cut) || !is_true(sn->flat) || !PyTuple_CheckExact(sn->a) || !PyTuple_CheckExact(sn->b))
-        return twin(py_same, args, nargs);
-    Py_ssize_t pos = 0, i = 0, nk = PyTuple_GET_SIZE(sn->a), nv = PyTuple_GET_SIZE(sn->b);
-    PyObject *k, *v;
-    while (PyDict_Next(live, &pos, &k, &v)) {
-        if ((i < nk && k != PyTuple_GET_ITEM(sn->a, i)) || (i < nv && v != PyTuple_GET_ITEM(sn->b, i)))
-            Py_RETURN_FALSE;
-        i++;
-    }
-    Py_RETURN_TRUE;
+    if (r < 0)
+        return NULL;
+    return PyBool_FromLong(r);
 }
 
 /* The limits in force: the session's, else _DEFAULT_LIMITS. 0, or -1 (twin). */
@@ -1727,21 +1741,35 @@ limits(Py_ssize_t *max_items, Py_ssize_t *max_depth)
     return rc;
 }
 
+/* The items of ``items`` (a new tuple): 1 when all are atoms, 0 when not.
+ * ``*tracked`` is set when one of them is tracked by the cyclic GC (types and
+ * functions are atoms the GC tracks). */
 static inline int
-all_atoms(PyObject *tuple)
+atoms_only(PyObject *items, int *tracked)
 {
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tuple); i++) {
-        if (!is_atom(PyTuple_GET_ITEM(tuple, i)))
+    *tracked = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(items); i++) {
+        PyObject *x = PyTuple_GET_ITEM(items, i);
+        if (!is_atom(x))
             return 0;
+        if (!*tracked && PyObject_IS_GC(x) && PyObject_GC_IsTracked(x))
+            *tracked = 1;
     }
     return 1;
 }
 
+/* The limits read for the snapshots of one step: looked up on first use. */
+typedef struct {
+    int known;
+    Py_ssize_t max_items, max_depth;
+} StepLimits;
+
 /* _runtime.snap(value) at depth 0 for an atom, or a container of atoms no
  * longer than max_items (a snapshot that is its items): 1 with *out set (a new
- * reference), 0 for any other value (nothing was run), -1 on error. */
+ * reference), 0 for any other value (nothing was run), -1 on error. Runs no
+ * code of the user's: the containers are exact builtins, their items atoms. */
 static int
-snap_flat(PyObject *value, PyObject **out)
+snap_flat_in(PyObject *value, PyObject **out, StepLimits *lim)
 {
     if (is_atom(value)) {
         *out = Py_NewRef(value);
@@ -1751,20 +1779,25 @@ snap_flat(PyObject *value, PyObject **out)
     int is_dict = PyDict_CheckExact(value);
     if (kind == NULL && !is_dict)
         return 0;
-    Py_ssize_t max_items, max_depth;
-    if (limits(&max_items, &max_depth) < 0 || max_depth < 1)
+    if (!lim->known) {
+        if (limits(&lim->max_items, &lim->max_depth) < 0)
+            return 0;
+        lim->known = 1;
+    }
+    if (lim->max_depth < 1)
         return 0;
-    Py_ssize_t n = PyObject_Size(value);
-    if (n < 0)
-        return -1;
-    if (n > max_items)
+    Py_ssize_t n = is_dict ? PyDict_GET_SIZE(value) :
+        kind == kind_list || kind == kind_tuple ? Py_SIZE(value) : PySet_GET_SIZE(value);
+    if (n > lim->max_items)
         return 0;
     PyObject *length = NULL, *res = NULL;
     if (!is_dict) {
-        PyObject *items = PySequence_Tuple(value);
+        PyObject *items = kind == kind_list ? PyList_AsTuple(value) :
+            kind == kind_tuple ? Py_NewRef(value) : PySequence_Tuple(value);
         if (items == NULL)
             return -1;
-        if (!all_atoms(items)) {
+        int tracked;
+        if (!atoms_only(items, &tracked)) {
             Py_DECREF(items);
             return 0;
         }
@@ -1773,10 +1806,27 @@ snap_flat(PyObject *value, PyObject **out)
             *out = Py_NewRef(value);   /* immutable, of atoms: its own snapshot */
             return 1;
         }
-        untrack(items);
+        if (!tracked && PyObject_GC_IsTracked(items))
+            PyObject_GC_UnTrack(items);
         length = PyLong_FromSsize_t(n);
-        if (length != NULL)
-            res = snap_make(&SeqType, kind, items, length, Py_True, Py_False, Py_None, Py_None);
+        if (length != NULL) {
+            /* snap_make's members, set here: the kind is a str and the other
+             * members are not tracked, so the snapshot is tracked exactly
+             * when its items are. */
+            SnapObject *self = PyObject_GC_New(SnapObject, &SeqType);
+            if (self != NULL) {
+                self->a = Py_NewRef(kind);
+                self->b = Py_NewRef(items);
+                self->length = Py_NewRef(length);
+                self->flat = Py_NewRef(Py_True);
+                self->cut = Py_NewRef(Py_False);
+                self->fp = Py_NewRef(Py_None);
+                self->full = Py_NewRef(Py_None);
+                if (tracked)
+                    PyObject_GC_Track(self);
+            }
+            res = (PyObject *)self;
+        }
         Py_DECREF(items);
         Py_XDECREF(length);
         if (res == NULL)
@@ -1819,6 +1869,13 @@ done:
     return rc;
 }
 
+static int
+snap_flat(PyObject *value, PyObject **out)
+{
+    StepLimits lim = {0, 0, 0};
+    return snap_flat_in(value, out, &lim);
+}
+
 /* snap(value) and snap(value, track=...): snap_flat, else the Python twin. */
 static PyObject *
 sp_snap(PyObject *module, PyObject *const *args, size_t nargsf, PyObject *kwnames)
@@ -1839,6 +1896,36 @@ sp_snap(PyObject *module, PyObject *const *args, size_t nargsf, PyObject *kwname
     return PyObject_Vectorcall(py_snap, args, nargsf, kwnames);
 }
 
+/* Whether ``ent`` is a muts pair (value, snapshot) whose snapshot is flat, was
+ * not cut and has no shallow copy: the only kind record_flat handles. */
+static inline int
+plain_flat_pair(PyObject *ent)
+{
+    if (!PyTuple_CheckExact(ent) || PyTuple_GET_SIZE(ent) != 2)
+        return 0;
+    PyObject *o = PyTuple_GET_ITEM(ent, 1);
+    if (Py_TYPE(o) != &SeqType && Py_TYPE(o) != &MapType)
+        return 0;
+    SnapObject *os = (SnapObject *)o;
+    return os->cut != NULL && os->flat != NULL && !is_true(os->cut) && is_true(os->flat) &&
+        os->full == Py_None;
+}
+
+/* Whether ``name`` (a str) is one of the names in the tuple ``names``: by
+ * identity first (the rewriter's names are interned), then by value. */
+static inline int
+among(PyObject *names, PyObject *name)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyTuple_GET_ITEM(names, i) == name)
+            return 1;
+    }
+    return n == 0 ? 0 : PySequence_Contains(names, name);
+}
+
+#define FLAT_LOCAL 8
+
 /* _record for a step that binds no name, when every value the frame tracks is
  * a flat snapshot that was not cut (so has no shallow copy to patch or release;
  * a store into one, named by may_mutate, is checked like any other): each
@@ -1855,172 +1942,173 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
     if (m < 0 || !falsy(fr->objs))
         return 0;
     PyObject *muts = fr->muts;
+    /* The tracked pairs, in tracking order, with their names (strong
+     * references: the dict may change below). Nothing is changed unless all
+     * are flat. */
+    Py_ssize_t room = PyDict_GET_SIZE(muts), ntracked = 0;
+    PyObject *local[2 * FLAT_LOCAL], **tracked = local;
+    if (room > FLAT_LOCAL && (tracked = PyMem_Malloc(2 * (size_t)room * sizeof(PyObject *))) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject *snaps = NULL, *extra = NULL;
+    PyObject *flocal[2 * FLAT_LOCAL], **found = flocal;
+    Py_ssize_t nfound = 0;
+    StepLimits lim = {0, 0, 0};
+    int rc = 0;
     Py_ssize_t pos = 0;
     PyObject *name, *ent;
     while (PyDict_Next(muts, &pos, &name, &ent)) {
-        if (!PyTuple_CheckExact(ent) || PyTuple_GET_SIZE(ent) != 2)
-            return 0;
-        PyObject *o = PyTuple_GET_ITEM(ent, 1);
-        if (Py_TYPE(o) != &SeqType && Py_TYPE(o) != &MapType)
-            return 0;
-        SnapObject *os = (SnapObject *)o;
-        if (os->cut == NULL || os->flat == NULL || is_true(os->cut) || !is_true(os->flat) ||
-                os->full != Py_None)
-            return 0;
+        if (ntracked >= room || !plain_flat_pair(ent))
+            goto done;   /* rc 0 */
+        tracked[2 * ntracked] = Py_NewRef(name);
+        tracked[2 * ntracked + 1] = Py_NewRef(ent);
+        ntracked++;
     }
+    rc = -1;
     /* The names bound: snapshots first (nothing is changed unless all are flat),
      * then tracked as _track does (no old snapshot holds a copy to release). */
-    PyObject *snaps = NULL;
     Py_ssize_t nvals = vals == NULL ? 0 : PyTuple_GET_SIZE(vals);
     if (nvals > 0) {
         PyObject *names = PyTuple_GET_ITEM(st, 2);
-        if (PyTuple_GET_SIZE(names) < nvals)
-            return 0;
+        if (PyTuple_GET_SIZE(names) < nvals) {
+            rc = 0;
+            goto done;
+        }
         snaps = PyTuple_New(nvals);
         if (snaps == NULL)
-            return -1;
+            goto done;
         int all_same = 1;
         for (Py_ssize_t i = 0; i < nvals; i++) {
             PyObject *sn = NULL;
-            int rc = snap_flat(PyTuple_GET_ITEM(vals, i), &sn);
-            if (rc <= 0) {
-                Py_DECREF(snaps);
-                return rc;
+            int got = snap_flat_in(PyTuple_GET_ITEM(vals, i), &sn, &lim);
+            if (got <= 0) {
+                rc = got;
+                goto done;
             }
             PyTuple_SET_ITEM(snaps, i, sn);
             if (sn != PyTuple_GET_ITEM(vals, i))
                 all_same = 0;
         }
         for (Py_ssize_t i = 0; i < nvals; i++) {
-            PyObject *name = PyTuple_GET_ITEM(names, i), *v = PyTuple_GET_ITEM(vals, i);
+            PyObject *nm = PyTuple_GET_ITEM(names, i), *v = PyTuple_GET_ITEM(vals, i);
             PyObject *sn = PyTuple_GET_ITEM(snaps, i);
-            int rc;
+            int r;
             if (sn == v) {
-                rc = PyDict_Contains(muts, name);
-                if (rc > 0)
-                    rc = PyDict_DelItem(muts, name);
+                r = PyDict_Contains(muts, nm);
+                if (r > 0)
+                    r = PyDict_DelItem(muts, nm);
             }
             else {
                 PyObject *pair = PyTuple_Pack(2, v, sn);
-                rc = pair ? PyDict_SetItem(muts, name, pair) : -1;
+                r = pair ? PyDict_SetItem(muts, nm, pair) : -1;
                 Py_XDECREF(pair);
             }
-            if (rc < 0) {
-                Py_DECREF(snaps);
-                return -1;
-            }
+            if (r < 0)
+                goto done;
         }
         if (all_same)   /* _snaps: the values themselves */
             Py_SETREF(snaps, Py_NewRef(vals));
     }
     if (PyUnicode_Check(PyTuple_GET_ITEM(st, 3)) && PyTuple_GET_SIZE(st) == 4) {
         /* A store into a container that is not long: its keys are not used. */
-        if (PyDict_SetItem(G, k_key, Py_None) < 0) {
-            Py_XDECREF(snaps);
-            return -1;
-        }
+        PyObject *key = glob(k_key);
+        if (key != Py_None && PyDict_SetItem(G, k_key, Py_None) < 0)
+            goto done;
     }
-    /* extra: a tuple of (name, new snapshot), in tracking order. Only the
-     * values of names already tracked are replaced, which PyDict_Next allows. */
-    PyObject *extra = NULL;
-    if (m != 0 && PyDict_GET_SIZE(muts) != 0) {
+    /* extra: name, new snapshot, name, new snapshot... for the tracked values
+     * that changed, in tracking order. The names bound here were tracked
+     * anew above: they are skipped, so the pairs collected are still current. */
+    if (m != 0 && ntracked != 0) {
         PyObject *skip = PyTuple_GET_ITEM(st, 2);
-        PyObject *local[8], **found = local;
-        Py_ssize_t nfound = 0, room = PyDict_GET_SIZE(muts);
-        if (room > 8 && (found = PyMem_Malloc((size_t)room * sizeof(PyObject *))) == NULL) {
+        if (ntracked > FLAT_LOCAL &&
+                (found = PyMem_Malloc(2 * (size_t)ntracked * sizeof(PyObject *))) == NULL) {
+            found = flocal;
             PyErr_NoMemory();
-            Py_XDECREF(snaps);
-            return -1;
+            goto done;
         }
-        Py_ssize_t at = 0;
-        int failed = 0;
-        while (PyDict_Next(muts, &at, &name, &ent)) {
-            if (PyTuple_GET_SIZE(skip) != 0) {
-                int skipped = PySequence_Contains(skip, name);
-                if (skipped) {
-                    if (skipped < 0) {
-                        failed = 1;
-                        break;
-                    }
-                    continue;
-                }
+        for (Py_ssize_t i = 0; i < ntracked; i++) {
+            name = tracked[2 * i];
+            ent = tracked[2 * i + 1];
+            int skipped = among(skip, name);
+            if (skipped) {
+                if (skipped < 0)
+                    goto done;
+                continue;
             }
-            Py_INCREF(name);
-            Py_INCREF(ent);
-            PyObject *args[2] = {PyTuple_GET_ITEM(ent, 0), PyTuple_GET_ITEM(ent, 1)};
-            PyObject *r = sp_same(NULL, args, 2);
-            PyObject *new = NULL, *pair = NULL, *item = NULL;
-            if (r != NULL && r != Py_True) {
-                PyObject *sargs[2] = {args[0], Py_True};
-                new = sp_snap(NULL, sargs, 1, kw_track);
-                int in_place = 0;
-                if (new != NULL) {
-                    item = PyTuple_Pack(2, name, new);
-                    if (item != NULL && nfound < room && Py_REFCNT(ent) == 2) {
-                        /* Only muts (and this loop) holds the pair, so no one
-                         * can see it change: its snapshot is replaced in place
-                         * instead of a new pair being made and stored. */
-                        PyObject *old = PyTuple_GET_ITEM(ent, 1);
-                        PyTuple_SET_ITEM(ent, 1, Py_NewRef(new));
-                        Py_DECREF(old);
-                        /* Tracked, as a new pair would be (the GC untracks it
-                         * again if it holds nothing tracked). */
-                        if (!PyObject_GC_IsTracked(ent))
-                            PyObject_GC_Track(ent);
-                        in_place = 1;
-                    }
-                    else if (item != NULL)
-                        pair = PyTuple_Pack(2, args[0], new);
-                }
-                if (item == NULL || nfound >= room ||
-                        (!in_place && (pair == NULL || PyDict_SetItem(muts, name, pair) < 0))) {
-                    if (nfound >= room && !PyErr_Occurred())
-                        PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: tracked values changed while recording");
-                    Py_CLEAR(item);
-                    failed = 1;
-                }
-                else {
-                    untrack(item);
-                    found[nfound++] = item;
-                }
+            PyObject *live = PyTuple_GET_ITEM(ent, 0), *old = PyTuple_GET_ITEM(ent, 1);
+            int same = live == old ? 1 : same_snap(live, old);
+            if (same == -2) {
+                PyObject *args[2] = {live, old};
+                PyObject *r = twin(py_same, args, 2);
+                if (r == NULL)
+                    goto done;
+                same = r == Py_True;
+                Py_DECREF(r);
             }
-            else if (r == NULL)
-                failed = 1;
-            Py_XDECREF(r);
-            Py_XDECREF(new);
-            Py_XDECREF(pair);
-            Py_DECREF(name);
-            Py_DECREF(ent);
-            if (failed)
-                break;
-        }
-        if (!failed && nfound > 0) {
-            extra = PyTuple_New(nfound);
-            if (extra == NULL)
-                failed = 1;
+            if (same < 0)
+                goto done;
+            if (same)
+                continue;
+            PyObject *new = NULL;
+            int got = snap_flat_in(live, &new, &lim);
+            if (got < 0)
+                goto done;
+            if (got == 0) {
+                PyObject *sargs[2] = {live, Py_True};
+                new = PyObject_Vectorcall(py_snap, sargs, 1, kw_track);
+                if (new == NULL)
+                    goto done;
+            }
+            if (Py_REFCNT(ent) == 2) {
+                /* Only muts (and this function) holds the pair, so no one can
+                 * see it change: its snapshot is replaced in place instead of
+                 * a new pair being made and stored. */
+                PyTuple_SET_ITEM(ent, 1, Py_NewRef(new));
+                Py_DECREF(old);
+                /* Tracked, as a new pair would be (the GC untracks it again
+                 * if it holds nothing tracked). */
+                if (!PyObject_GC_IsTracked(ent))
+                    PyObject_GC_Track(ent);
+            }
             else {
-                for (Py_ssize_t i = 0; i < nfound; i++)
-                    PyTuple_SET_ITEM(extra, i, found[i]);   /* the tuple takes them */
-                nfound = 0;
-                untrack(extra);
+                PyObject *pair = PyTuple_Pack(2, live, new);
+                if (pair == NULL || PyDict_SetItem(muts, name, pair) < 0) {
+                    Py_XDECREF(pair);
+                    Py_DECREF(new);
+                    goto done;
+                }
+                Py_DECREF(pair);
             }
+            found[2 * nfound] = Py_NewRef(name);
+            found[2 * nfound + 1] = new;   /* found takes the reference */
+            nfound++;
         }
-        for (Py_ssize_t i = 0; i < nfound; i++)
-            Py_DECREF(found[i]);
-        if (found != local)
-            PyMem_Free(found);
-        if (failed) {
-            Py_XDECREF(extra);
-            Py_XDECREF(snaps);
-            return -1;
+        if (nfound > 0) {
+            extra = PyTuple_New(2 * nfound);
+            if (extra == NULL)
+                goto done;
+            for (Py_ssize_t i = 0; i < 2 * nfound; i++)
+                PyTuple_SET_ITEM(extra, i, found[i]);   /* the tuple takes them */
+            nfound = 0;
+            untrack(extra);
         }
     }
     if (snaps != NULL && PyTuple_CheckExact(snaps))
         untrack(snaps);
-    int rc = push(st, 1, fr->serial, st, snaps ? snaps : Py_None, extra ? extra : Py_None, payload);
+    rc = push(st, 1, fr->serial, st, snaps ? snaps : Py_None, extra ? extra : Py_None, payload) < 0 ? -1 : 1;
+done:
+    for (Py_ssize_t i = 0; i < 2 * nfound; i++)
+        Py_DECREF(found[i]);
+    if (found != flocal)
+        PyMem_Free(found);
+    for (Py_ssize_t i = 0; i < 2 * ntracked; i++)
+        Py_DECREF(tracked[i]);
+    if (tracked != local)
+        PyMem_Free(tracked);
     Py_XDECREF(snaps);
     Py_XDECREF(extra);
-    return rc < 0 ? -1 : 1;
+    return rc;
 }
 
 /* -- item stores into a long list ------------------------------------------------
@@ -2243,18 +2331,14 @@ store_into_long_list(FrameObject *fr, PyObject *st)
     PyObject *extra = Py_None;
     if (new != snobj) {
         PyObject *pair = PyTuple_Pack(2, live, new);
-        PyObject *item = PyTuple_Pack(2, name, new);
-        extra = PyList_New(0);
-        if (pair == NULL || item == NULL || extra == NULL || PyList_Append(extra, item) < 0 ||
-                PyDict_SetItem(fr->muts, name, pair) < 0) {
+        extra = PyTuple_Pack(2, name, new);   /* (name, snapshot), as record_flat logs it */
+        if (pair == NULL || extra == NULL || PyDict_SetItem(fr->muts, name, pair) < 0) {
             Py_XDECREF(pair);
-            Py_XDECREF(item);
             Py_XDECREF(extra);
             Py_DECREF(new);
             return -1;
         }
         Py_DECREF(pair);
-        Py_DECREF(item);
     }
     else {
         Py_INCREF(extra);

@@ -332,7 +332,8 @@ def _build_steps(sess, max_size, line_offset, rename):
         # The statement's own names (always reported for some events), then the
         # tracked values it mutated (reported only when they differ).
         bound = zip(names, snaps) if snaps is not None and not is_del else ()
-        for group, forced in ((bound, force), (extra or (), False)):
+        pairs = zip(extra[::2], extra[1::2]) if extra else ()
+        for group, forced in ((bound, force), (pairs, False)):
             for name, sn in group:
                 prev = known.get(name)
                 if type(sn) is Seq or type(sn) is Map:

@@ -397,6 +397,39 @@ def test_other_threads_are_not_recorded() -> None:
     assert [s.line for s in t.steps if s.function == "work" and s.event == "call"] == [3]
 
 
+FINALIZED = (
+    "freed = []\n"
+    "\n"
+    "class Box:\n"
+    "    def __init__(self, n):\n"
+    "        self.n = n\n"
+    "    def __del__(self):\n"
+    "        freed.append(self.n)\n"
+    "\n"
+    "def make(n):\n"
+    "    b = Box(n)\n"
+    "    held = [b, [n]]\n"
+    "    return n\n"
+    "\n"
+    "def run():\n"
+    "    for i in range(3):\n"
+    "        make(i)\n"
+    "    return list(freed)\n"
+)
+
+
+def test_values_of_a_returned_call_are_freed_as_without_tracing() -> None:
+    # A call's values (tracked for mutation while it runs) are freed when the
+    # call returns, so their finalizers run when they would without tracing,
+    # not when the trace ends.
+    ns: dict = {}
+    exec(FINALIZED, ns)  # noqa: S102
+    assert ns["run"]() == [0, 1, 2]
+    t = trace_call(FINALIZED, "run()")
+    assert t.exception is None
+    assert t.return_value["repr"] == "[0, 1, 2]"
+
+
 def test_public_names() -> None:
     for name in ("trace_call", "trace", "traced", "collect", "traces_of", "Trace"):
         assert name in pytrace_sem.__all__
