@@ -1,6 +1,6 @@
 """Tracing overhead, measured side by side in one run.
 
-    python benchmarks/overhead.py [--repeat 5] [--no-pysnooper] [--only TEXT]
+    python benchmarks/overhead.py [--repeat 5] [--pysnooper-repeat N] [--no-pysnooper] [--only TEXT]
 
 For each workload it measures CPU time (time.process_time; the minimum of
 --repeat runs, which is the most robust statistic on a shared machine) of:
@@ -10,9 +10,10 @@ plus building the Trace object (steps with encoded values: what trace_call
 returns); a plain sys.settrace tracer that records the changed locals (repr
 diff) at every line; and PySnooper writing to an in-memory buffer, its depth set
 to the recursion limit so that, like the others, it traces every call of every
-workload (the whole recursion of fib included; the minimum of --repeat // 3 runs,
-at least one: it takes seconds). Runs of the variants are interleaved so that
-load from other processes hits them alike.
+workload (the whole recursion of fib included; the minimum of --pysnooper-repeat
+runs, by default --repeat // 3 and at least one: it takes seconds). Runs of all
+the variants are interleaved (the slower ones take part in the first rounds
+only) so that load from other processes hits them alike.
 It prints ratios to the plain time (a Markdown table) and geometric means over
 the four synthetic workloads.
 """
@@ -96,11 +97,18 @@ def _cpu(fn, repeat: int) -> float:
     return min(times)
 
 
-def _interleaved(fns: dict, repeat: int) -> dict[str, float]:
-    """Minimum CPU time of each function, running them in turn ``repeat`` times."""
+def _interleaved(fns: dict, repeat: int, rounds: dict[str, int] | None = None) -> dict[str, float]:
+    """Minimum CPU time of each function, running them in turn ``repeat`` times.
+
+    ``rounds``: fewer runs for the slow ones (name -> count), taken in the
+    first rounds, still in turn with the others.
+    """
+    rounds = rounds or {}
     best = {name: float("inf") for name in fns}
-    for _ in range(repeat):
+    for r in range(repeat):
         for name, fn in fns.items():
+            if r >= rounds.get(name, repeat):
+                continue
             t0 = time.process_time()
             fn()
             best[name] = min(best[name], time.process_time() - t0)
@@ -203,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-pysnooper", action="store_true", help="skip PySnooper (slow: minutes)")
+    ap.add_argument("--pysnooper-repeat", type=int, default=None,
+                    help="runs of PySnooper (default: --repeat // 3, at least 1; at most --repeat)")
     ap.add_argument("--only", default=None, help="run only workloads whose name contains this text")
     args = ap.parse_args(argv)
     print(f"Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}, repeat={args.repeat}, CPU time ratios to plain\n")
@@ -214,14 +224,19 @@ def main(argv: list[str] | None = None) -> int:
     for name, src in WORKLOADS.items():
         if args.only and args.only not in name:
             continue
-        t = _interleaved({"plain": _plain(src), "record": _record_only(src), "ours": _ours(src)}, args.repeat)
+        fns = {"plain": _plain(src), "record": _record_only(src), "ours": _ours(src), "settrace": _settrace(src)}
+        rounds = {"settrace": max(1, args.repeat // 2)}
+        if not args.no_pysnooper:
+            fns["pysnooper"] = _pysnooper(src)
+            rounds["pysnooper"] = min(args.repeat, args.pysnooper_repeat or max(1, args.repeat // 3))
+        t = _interleaved(fns, args.repeat, rounds)
         base = t["plain"]
         rec = t["record"] / base
         ours = t["ours"] / base
-        st = _cpu(_settrace(src), max(1, args.repeat // 2)) / base
+        st = t["settrace"] / base
         ps = float("nan")
         if not args.no_pysnooper:
-            ps = _cpu(_pysnooper(src), max(1, args.repeat // 3)) / base
+            ps = t["pysnooper"] / base
             ratios["pysnooper"].append(ps)
         ratios["record"].append(rec)
         ratios["ours"].append(ours)

@@ -1024,6 +1024,7 @@ twin(PyObject *fn, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static int record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload);
+static int snap_flat(PyObject *value, PyObject **out);
 
 /* The slow path of a step whose may_mutate is not a tuple: ``_record`` itself,
  * without the twin's frame in between (only ``_rebound``, for tuples, counts
@@ -1215,14 +1216,20 @@ sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (rec < 0 || m < 0)
         return twin(py_r, args, nargs);
     if (!is_atom(value) || (PyDict_GET_SIZE(fr->muts) != 0 && (m != 0 || !falsy(fr->objs)))) {
-        PyObject *snap = glob(k_snap);
-        if (snap == NULL) {
-            PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: snap is missing");
+        PyObject *sn = NULL;
+        int got = snap_flat(value, &sn);
+        if (got < 0)
             return NULL;
+        if (got == 0) {
+            PyObject *snap = glob(k_snap);
+            if (snap == NULL) {
+                PyErr_SetString(PyExc_RuntimeError, "pytrace_sem: snap is missing");
+                return NULL;
+            }
+            sn = PyObject_Vectorcall(snap, &value, 1, NULL);
+            if (sn == NULL)
+                return NULL;
         }
-        PyObject *sn = PyObject_Vectorcall(snap, &value, 1, NULL);
-        if (sn == NULL)
-            return NULL;
         PyObject *res = record(fr, st, NULL, sn, value);
         Py_DECREF(sn);
         return res;
@@ -1419,6 +1426,17 @@ sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (PyDict_GET_SIZE(fr->muts) != 0) {
         Py_SETREF(fr->objs, Py_NewRef(zero));
         PyDict_Clear(fr->muts);
+    }
+    /* What is left (its info constant, ints, an empty dict) cannot take part
+     * in a cycle: the cyclic GC need not visit the record again (a session
+     * keeps one per call). A dict tracks itself again if a tracked value is
+     * ever put in it. */
+    if (PyDict_GET_SIZE(fr->muts) == 0 && PyLong_CheckExact(fr->objs) && PyLong_CheckExact(fr->depth) &&
+            PyLong_CheckExact(fr->serial) && PyTuple_CheckExact(fr->info)) {
+        if (PyObject_GC_IsTracked(fr->muts))
+            PyObject_GC_UnTrack(fr->muts);
+        if (PyObject_GC_IsTracked(top))
+            PyObject_GC_UnTrack(top);
     }
     Py_DECREF(last);
     Py_RETURN_NONE;

@@ -365,6 +365,35 @@ def test_a_caught_exception_does_not_keep_the_trace_alive(tmp_path):
     assert path.read_text() == "flushed"
 
 
+@needs_bound
+def test_a_returned_call_leaves_a_record_the_gc_need_not_visit():
+    # A session keeps one record per call. Once a call returns, its record
+    # holds no live value (they are let go, as the call's own frame lets them
+    # go), so the cyclic GC is spared visiting it, and its empty dict, again.
+    import gc
+
+    from pytrace_sem import api
+
+    source = ("def f(xs):\n"
+              "    ys = list(xs)\n"
+              "    ys.append(0)\n"
+              "    return ys\n\n"
+              "def run():\n"
+              "    out = []\n"
+              "    for _ in range(3):\n"
+              "        out.append(f([1, 2]))\n"
+              "    return out\n")
+    ns, _ = api._load_module(source)
+    lim, _ = api._limits({})
+    sess, result, error = api._run(ns["run"], (), {}, lim)
+    assert error is None and result == [[1, 2, 0]] * 3
+    returned = [fr for fr in sess.frames if fr.info[0] == "f"]
+    assert len(returned) == 3
+    for fr in returned:
+        assert fr.muts == {} and fr.objs == 0
+        assert not gc.is_tracked(fr) and not gc.is_tracked(fr.muts)
+
+
 @needs_speedups
 def test_unbound_functions_raise_instead_of_crashing():
     # Under PYTRACE_SEM_PURE nothing binds the C functions; calling one must fail cleanly.
