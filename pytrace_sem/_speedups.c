@@ -30,13 +30,19 @@ typedef struct {
 
 static PyTypeObject FrameType;
 
-/* Container snapshots: the layout of _runtime._Seq and _Map (defined below). */
+/* Container snapshots: the layout of _runtime._Seq and _Map (defined below).
+ * A Seq that the recorder makes of a short list keeps its items in the object
+ * itself (``inl``, Py_SIZE of them) and ``b`` NULL: one allocation, not two.
+ * Its ``items`` tuple is made (and kept) on first use. */
 typedef struct {
-    PyObject_HEAD
+    PyObject_VAR_HEAD
     PyObject *a;       /* Seq: kind; Map: keys */
-    PyObject *b;       /* Seq: items; Map: values */
+    PyObject *b;       /* Seq: items (NULL while they are inline); Map: values */
     PyObject *length, *flat, *cut, *fp, *full;
+    PyObject *inl[1];  /* Seq only: the inline items */
 } SnapObject;
+
+#define SNAP_BASICSIZE offsetof(SnapObject, inl)
 
 static PyTypeObject SeqType, MapType;
 
@@ -155,6 +161,13 @@ typedef struct {
 
 static PyTypeObject LogType;
 
+/* One freed entry array, kept for the next log (sessions come one after
+ * another): that log starts with the room the last one needed, so it is not
+ * copied as it grows and its memory is not fresh. At most SPARE_MAX bytes. */
+#define SPARE_MAX ((size_t)16 << 20)
+static PyObject **spare_items;
+static Py_ssize_t spare_cap;
+
 /* Entry i's LOG_WIDTH pointers. */
 static inline PyObject **
 log_slot(LogObject *lg, Py_ssize_t i)
@@ -185,7 +198,16 @@ grow_pointers(PyObject ***array, Py_ssize_t *cap, size_t width)
 static int
 log_reserve(LogObject *lg)
 {
-    return lg->len < lg->cap ? 0 : grow_pointers(&lg->items, &lg->cap, LOG_WIDTH);
+    if (lg->len < lg->cap)
+        return 0;
+    if (lg->items == NULL && spare_items != NULL) {
+        lg->items = spare_items;
+        lg->cap = spare_cap;
+        spare_items = NULL;
+        spare_cap = 0;
+        return 0;
+    }
+    return grow_pointers(&lg->items, &lg->cap, LOG_WIDTH);
 }
 
 /* Note ``v`` in the log's list of items the GC visits. */
@@ -275,7 +297,7 @@ static int
 log_clear(LogObject *lg)
 {
     PyObject **items = lg->items;
-    Py_ssize_t n = lg->len * LOG_WIDTH;
+    Py_ssize_t n = lg->len * LOG_WIDTH, cap = lg->cap;
     lg->items = NULL;
     lg->len = lg->cap = 0;
     PyMem_Free(lg->gc);
@@ -283,7 +305,13 @@ log_clear(LogObject *lg)
     lg->ngc = lg->gccap = 0;
     for (Py_ssize_t i = 0; i < n; i++)
         Py_XDECREF(items[i]);
-    PyMem_Free(items);
+    if (items != NULL && cap > spare_cap && (size_t)cap <= SPARE_MAX / (LOG_WIDTH * sizeof(PyObject *))) {
+        PyMem_Free(spare_items);
+        spare_items = items;
+        spare_cap = cap;
+    }
+    else
+        PyMem_Free(items);
     return 0;
 }
 
@@ -1450,7 +1478,7 @@ static PyObject *
 snap_make(PyTypeObject *type, PyObject *a, PyObject *b, PyObject *length, PyObject *flat,
           PyObject *cut, PyObject *fp, PyObject *full)
 {
-    SnapObject *self = PyObject_GC_New(SnapObject, type);
+    SnapObject *self = PyObject_GC_NewVar(SnapObject, type, 0);
     if (self == NULL)
         return NULL;
     self->a = Py_NewRef(a);
@@ -1490,6 +1518,8 @@ snapobj_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 static int
 snapobj_traverse(SnapObject *self, visitproc visit, void *arg)
 {
+    for (Py_ssize_t i = 0; i < Py_SIZE(self); i++)
+        Py_VISIT(self->inl[i]);
     Py_VISIT(self->a);
     Py_VISIT(self->b);
     Py_VISIT(self->length);
@@ -1503,6 +1533,8 @@ snapobj_traverse(SnapObject *self, visitproc visit, void *arg)
 static int
 snapobj_clear(SnapObject *self)
 {
+    for (Py_ssize_t i = 0; i < Py_SIZE(self); i++)
+        Py_CLEAR(self->inl[i]);
     Py_CLEAR(self->a);
     Py_CLEAR(self->b);
     Py_CLEAR(self->length);
@@ -1531,9 +1563,59 @@ snapobj_dealloc(SnapObject *self)
 
 static PyMemberDef seq_members[] = {
     {"kind", T_OBJECT_EX, offsetof(SnapObject, a), 0, NULL},
-    {"items", T_OBJECT_EX, offsetof(SnapObject, b), 0, NULL},
     SNAP_COMMON_MEMBERS,
 };
+
+/* Whether any of ``n`` objects is tracked by the cyclic GC. */
+static inline int
+any_tracked(PyObject *const *items, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyObject_IS_GC(items[i]) && PyObject_GC_IsTracked(items[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Seq.items: the tuple, made of the inline items on first use and kept. */
+static PyObject *
+seq_get_items(SnapObject *self, void *closure)
+{
+    if (self->b == NULL) {
+        Py_ssize_t n = Py_SIZE(self);
+        PyObject *t = PyTuple_New(n);
+        if (t == NULL)
+            return NULL;
+        for (Py_ssize_t i = 0; i < n; i++)
+            PyTuple_SET_ITEM(t, i, Py_NewRef(self->inl[i]));
+        if (!any_tracked(self->inl, n))
+            PyObject_GC_UnTrack(t);
+        self->b = t;
+    }
+    return Py_NewRef(self->b);
+}
+
+static PyGetSetDef seq_getset[] = {
+    {"items", (getter)seq_get_items, NULL, "The items shown (a tuple).", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* A Seq's items as an array: the inline ones, or the tuple's. 0, or -1 when
+ * ``b`` is set but not a tuple (a Seq made from Python with other items). */
+static inline int
+seq_items(SnapObject *sn, PyObject *const **items, Py_ssize_t *n)
+{
+    if (sn->b == NULL) {
+        *items = sn->inl;
+        *n = Py_SIZE(sn);
+        return 0;
+    }
+    if (!PyTuple_CheckExact(sn->b))
+        return -1;
+    *items = ((PyTupleObject *)sn->b)->ob_item;
+    *n = PyTuple_GET_SIZE(sn->b);
+    return 0;
+}
 
 static PyMemberDef map_members[] = {
     {"keys", T_OBJECT_EX, offsetof(SnapObject, a), 0, NULL},
@@ -1545,7 +1627,9 @@ static PyTypeObject SeqType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "pytrace_sem._speedups.Seq",
     .tp_doc = "A copy of a list, tuple, set or frozenset, taken at one step (see _runtime._Seq).",
-    .tp_basicsize = sizeof(SnapObject),
+    .tp_basicsize = SNAP_BASICSIZE,
+    .tp_itemsize = sizeof(PyObject *),
+    .tp_getset = seq_getset,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_new = snapobj_new,
     .tp_traverse = (traverseproc)snapobj_traverse,
@@ -1558,7 +1642,7 @@ static PyTypeObject MapType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "pytrace_sem._speedups.Map",
     .tp_doc = "A copy of a dict, taken at one step (see _runtime._Map).",
-    .tp_basicsize = sizeof(SnapObject),
+    .tp_basicsize = SNAP_BASICSIZE,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_new = snapobj_new,
     .tp_traverse = (traverseproc)snapobj_traverse,
@@ -1613,20 +1697,17 @@ is_true(PyObject *v)   /* for the bool members: no error possible */
 }
 
 /* Identity of the items of ``live`` (an exact list, tuple, set or frozenset)
- * with those of the tuple ``items``, up to the shorter: 1, 0, or -1 on error. */
+ * with the ``n`` of ``items``, up to the shorter: 1, 0, or -1 on error. */
 static int
-same_items(PyObject *live, PyObject *items)
+same_items(PyObject *live, PyObject *const *items, Py_ssize_t n)
 {
-    if (!PyTuple_CheckExact(items))
-        return -2;
-    Py_ssize_t n = PyTuple_GET_SIZE(items);
     if (PyList_CheckExact(live) || PyTuple_CheckExact(live)) {
         PyObject **ia = PySequence_Fast_ITEMS(live);
         Py_ssize_t m = PySequence_Fast_GET_SIZE(live);
         if (m < n)
             n = m;
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (ia[i] != PyTuple_GET_ITEM(items, i))
+            if (ia[i] != items[i])
                 return 0;
         }
         return 1;
@@ -1642,7 +1723,7 @@ same_items(PyObject *live, PyObject *items)
                 result = -1;
             break;
         }
-        int differ = x != PyTuple_GET_ITEM(items, i);
+        int differ = x != items[i];
         Py_DECREF(x);
         if (differ) {
             result = 0;
@@ -1663,7 +1744,8 @@ same_snap(PyObject *live, PyObject *s)
     if (c != &SeqType && c != &MapType)
         return -2;
     SnapObject *sn = (SnapObject *)s;
-    if (sn->a == NULL || sn->b == NULL || sn->length == NULL || sn->flat == NULL || sn->cut == NULL)
+    if (sn->a == NULL || (sn->b == NULL && c == &MapType) || sn->length == NULL || sn->flat == NULL ||
+            sn->cut == NULL)
         return -2;
     Py_ssize_t length = PyLong_AsSsize_t(sn->length);
     if (length == -1 && PyErr_Occurred()) {
@@ -1682,7 +1764,11 @@ same_snap(PyObject *live, PyObject *s)
             return 0;
         if (is_true(sn->cut) || !is_true(sn->flat))
             return -2;
-        return same_items(live, sn->b);
+        PyObject *const *items;
+        Py_ssize_t nitems;
+        if (seq_items(sn, &items, &nitems) < 0)
+            return -2;
+        return same_items(live, items, nitems);
     }
     if (!PyDict_CheckExact(live) || PyDict_GET_SIZE(live) != length)
         return 0;
@@ -1808,45 +1894,68 @@ snap_flat_in(PyObject *value, PyObject **out, StepLimits *lim)
         kind == kind_list || kind == kind_tuple ? Py_SIZE(value) : PySet_GET_SIZE(value);
     if (n > lim->max_items)
         return 0;
-    PyObject *length = NULL, *res = NULL;
-    if (!is_dict) {
-        PyObject *items = kind == kind_list ? PyList_AsTuple(value) :
-            kind == kind_tuple ? Py_NewRef(value) : PySequence_Tuple(value);
-        if (items == NULL)
+    PyObject *length = PyLong_FromSsize_t(n), *res = NULL;
+    if (length == NULL)
+        return -1;
+    if (kind == kind_list) {
+        /* The items go into the snapshot itself; is_atom runs afterwards (it
+         * may hash a type, which a metaclass can make run code). */
+        SnapObject *self = PyObject_GC_NewVar(SnapObject, &SeqType, n);
+        if (self == NULL) {
+            Py_DECREF(length);
             return -1;
+        }
+        PyObject **src = ((PyListObject *)value)->ob_item;
+        for (Py_ssize_t i = 0; i < n; i++)
+            self->inl[i] = Py_NewRef(src[i]);
+        /* snap_make's members, set here: the kind is a str and the other
+         * members are not tracked, so the snapshot is tracked exactly when
+         * one of its items is. */
+        self->a = Py_NewRef(kind);
+        self->b = NULL;
+        self->length = length;   /* takes the reference */
+        self->flat = Py_NewRef(Py_True);
+        self->cut = Py_NewRef(Py_False);
+        self->fp = Py_NewRef(Py_None);
+        self->full = Py_NewRef(Py_None);
+        int tracked = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *x = self->inl[i];
+            if (!is_atom(x)) {
+                Py_DECREF(self);
+                return 0;
+            }
+            if (!tracked && PyObject_IS_GC(x) && PyObject_GC_IsTracked(x))
+                tracked = 1;
+        }
+        if (tracked)
+            PyObject_GC_Track(self);
+        *out = (PyObject *)self;
+        return 1;
+    }
+    if (!is_dict) {
+        PyObject *items = kind == kind_tuple ? Py_NewRef(value) : PySequence_Tuple(value);
+        if (items == NULL) {
+            Py_DECREF(length);
+            return -1;
+        }
         int tracked;
         if (!atoms_only(items, &tracked)) {
             Py_DECREF(items);
+            Py_DECREF(length);
             return 0;
         }
         if (kind == kind_tuple || kind == kind_frozenset) {
             Py_DECREF(items);
+            Py_DECREF(length);
             *out = Py_NewRef(value);   /* immutable, of atoms: its own snapshot */
             return 1;
         }
         if (!tracked && PyObject_GC_IsTracked(items))
             PyObject_GC_UnTrack(items);
-        length = PyLong_FromSsize_t(n);
-        if (length != NULL) {
-            /* snap_make's members, set here: the kind is a str and the other
-             * members are not tracked, so the snapshot is tracked exactly
-             * when its items are. */
-            SnapObject *self = PyObject_GC_New(SnapObject, &SeqType);
-            if (self != NULL) {
-                self->a = Py_NewRef(kind);
-                self->b = Py_NewRef(items);
-                self->length = Py_NewRef(length);
-                self->flat = Py_NewRef(Py_True);
-                self->cut = Py_NewRef(Py_False);
-                self->fp = Py_NewRef(Py_None);
-                self->full = Py_NewRef(Py_None);
-                if (tracked)
-                    PyObject_GC_Track(self);
-            }
-            res = (PyObject *)self;
-        }
+        res = snap_make(&SeqType, kind, items, length, Py_True, Py_False, Py_None, Py_None);
         Py_DECREF(items);
-        Py_XDECREF(length);
+        Py_DECREF(length);
         if (res == NULL)
             return -1;
         *out = res;
@@ -1873,9 +1982,7 @@ snap_flat_in(PyObject *value, PyObject **out, StepLimits *lim)
     }
     untrack(keys);
     untrack(vals);
-    length = PyLong_FromSsize_t(n);
-    if (length != NULL)
-        res = snap_make(&MapType, keys, vals, length, Py_True, Py_False, Py_None, Py_None);
+    res = snap_make(&MapType, keys, vals, length, Py_True, Py_False, Py_None, Py_None);
     if (res != NULL) {
         *out = res;
         rc = 1;

@@ -287,6 +287,48 @@ def test_the_step_log_is_visible_to_the_cyclic_gc():
 
 
 @needs_speedups
+def test_a_new_log_shows_none_of_an_old_logs_entries():
+    # A freed log's storage is kept for the next one: it must start empty.
+    old = _speedups.Log()
+    for i in range(5_000):
+        old.append((i, ("st",), [i], None, "p"))
+    del old
+    log = _speedups.Log()
+    assert len(log) == 0 and list(log) == [] and log[:] == []
+    log.append((1, ("st",), 5))
+    log.append((2, ("st",), None, None, None))
+    assert list(log) == [(1, ("st",), 5), (2, ("st",), None, None, None)]
+    for i in range(20_000):  # and grows past the room it was given
+        log.append((i, ("st",), i))
+    assert len(log) == 20_002 and log[-1] == (19_999, ("st",), 19_999)
+
+
+@needs_bound
+def test_a_snapshot_of_a_short_list_holds_its_items_itself():
+    import gc
+
+    def fn():
+        return None
+
+    xs = [1, "a", fn]
+    sn = _runtime.snap(xs)
+    assert type(sn) is _speedups.Seq
+    assert (sn.kind, sn.length, sn.flat, sn.cut, sn.fp, sn.full) == ("list", 3, True, False, None, None)
+    assert gc.is_tracked(sn)  # it holds a function, which the cyclic GC tracks
+    assert sn.items == (1, "a", fn) and sn.items is sn.items
+    xs.append(4)
+    assert sn.items == (1, "a", fn)  # a copy, taken when it was made
+    plain = _runtime.snap([1, 2.5])
+    assert not gc.is_tracked(plain)
+    ys = [1, "b"]
+    ys_sn = _runtime.snap(ys)
+    assert _runtime.same(ys, ys_sn) and not _runtime.same(ys + [2], ys_sn)
+    assert not gc.is_tracked(ys_sn.items)
+    with pytest.raises(AttributeError):
+        ys_sn.items = ()
+
+
+@needs_speedups
 def test_the_slot_maker_builds_the_same_step_as_its_constructor():
     from pytrace_sem.trace import ExceptionInfo, Step
 
