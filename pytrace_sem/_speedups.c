@@ -2120,7 +2120,7 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
             PyObject *sn = PyTuple_GET_ITEM(snaps, i);
             int r;
             if (sn == v) {
-                r = PyDict_Contains(muts, nm);
+                r = PyDict_GET_SIZE(muts) == 0 ? 0 : PyDict_Contains(muts, nm);
                 if (r > 0)
                     r = PyDict_DelItem(muts, nm);
             }
