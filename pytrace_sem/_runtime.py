@@ -807,6 +807,9 @@ def _is_obj(s) -> bool:
 #   extra    name, snapshot, name, snapshot... (flat, a list or tuple) for the
 #            tracked values that mutated, or None
 #   payload  kind-specific: branch outcome, returned/yielded value, exception
+# The C accelerator logs a line (K_LINE) that binds no name and changed one
+# tracked value as (serial, st, None, name, snapshot): the name alone in the
+# extra slot, its snapshot in the payload slot that lines do not use.
 
 
 def _track(fr: _Frame, names, vals, snaps) -> None:

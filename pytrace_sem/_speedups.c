@@ -2209,6 +2209,14 @@ record_flat(FrameObject *fr, PyObject *st, PyObject *vals, PyObject *payload)
             found[2 * nfound + 1] = new;   /* found takes the reference */
             nfound++;
         }
+        if (nfound == 1 && nvals == 0 && payload == Py_None && kind0 == zero) {
+            /* A line that bound nothing and changed one tracked value (an
+             * append, say): its name in the extra slot and its snapshot in
+             * the payload slot, which a line's entry does not use, so that
+             * no tuple is made (see the log's format in _runtime). */
+            rc = push(st, 1, fr->serial, st, Py_None, found[0], found[1]) < 0 ? -1 : 1;
+            goto done;
+        }
         if (nfound > 0) {
             extra = PyTuple_New(2 * nfound);
             if (extra == NULL)

@@ -324,6 +324,9 @@ def _build_steps(sess, max_size, line_offset, rename):
                 snaps, extra, payload = (entry[2],), None, None
         else:
             snaps, extra, payload = entry[2], entry[3], entry[4]
+            if extra.__class__ is str:
+                # A line that changed one tracked value: its snapshot is in the payload slot.
+                extra, payload = (extra, payload), None
         known = where[0]
         changes: dict[str, dict] = {}
         deleted: tuple[str, ...] = ()
