@@ -2356,14 +2356,9 @@ store_into_long_list(FrameObject *fr, PyObject *st)
             continue;
         if (PyUnicode_Check(other) && PyUnicode_Compare(other, name) == 0)
             continue;
-        if (!PyTuple_CheckExact(oent) || PyTuple_GET_SIZE(oent) != 2)
+        if (!plain_flat_pair(oent))
             return 0;
         PyObject *o = PyTuple_GET_ITEM(oent, 1);
-        if (Py_TYPE(o) != &SeqType && Py_TYPE(o) != &MapType)
-            return 0;
-        SnapObject *os = (SnapObject *)o;
-        if (os->cut == NULL || os->flat == NULL || is_true(os->cut) || !is_true(os->flat))
-            return 0;
         PyObject *args[2] = {PyTuple_GET_ITEM(oent, 0), o};
         PyObject *r = sp_same(NULL, args, 2);
         if (r == NULL)
