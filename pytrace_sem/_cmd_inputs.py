@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Any, Iterator, TextIO
 
-from pytrace_sem.errors import InputGenerationError, LimitError, SourceError
+from pytrace_sem.errors import InputGenerationError, LimitError, SandboxError, SourceError
 
 __all__ = ["add_parser", "run"]
 
@@ -63,6 +63,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="sandbox worker processes (default 1); 0 runs the code in this process, for trusted code only",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="batch mode: exit 6 when most functions were blocked for the same operation "
+        "(the environment, not the code, is then almost always the cause)",
+    )
     parser.set_defaults(run=run)
     return parser
 
@@ -87,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
             raise LimitError("give either FILE (with --example) or --from FILE.jsonl, not both")
         if args.out is None:
             raise LimitError("--from needs --out OUT.jsonl")
+        if os.path.realpath(args.out) == os.path.realpath(args.batch):
+            raise LimitError(f"--out {args.out} is the input file itself; write the results to another file")
         return _run_batch(args)
     if args.file is None:
         raise LimitError("give a source FILE, or --from FILE.jsonl --out OUT.jsonl")
@@ -232,6 +240,7 @@ class _Progress:
 
 def _run_batch(args: argparse.Namespace) -> int:
     from pytrace_sem.inputs import generate_batch
+    from pytrace_sem.sandbox import BlockedTally
 
     options = _options(args)
     try:
@@ -254,6 +263,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     written = 0
     counts: dict[str, int] = {}
     covered = total_branches = kept = 0
+    tally = BlockedTally()
 
     def numbered(jobs: Iterator[Any]) -> Iterator[Any]:
         for position, job in enumerate(jobs):
@@ -272,6 +282,7 @@ def _run_batch(args: argparse.Namespace) -> int:
                     record = {"id": job.id, **found.to_json()}
                     finished[order.pop(id(job))] = record
                     counts[found.status] = counts.get(found.status, 0) + 1
+                    tally.add(found.status, found.message)
                     covered += found.branches_covered
                     total_branches += found.branches_total
                     kept += len(found.inputs)
@@ -296,6 +307,11 @@ def _run_batch(args: argparse.Namespace) -> int:
         f"{kept} inputs; pooled branch coverage {coverage} ({covered}/{total_branches}) "
         f"in {time.monotonic() - progress.started:.1f} s\n"
     )
+    warning = tally.warning()
+    if warning:
+        sys.stderr.write(f"pytrace-sem inputs: {warning}\n")
     if errors:
         raise InputGenerationError(errors[0])
+    if warning and args.strict:
+        raise SandboxError(f"--strict: {warning.removeprefix('warning: ')}")
     return 0

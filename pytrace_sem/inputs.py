@@ -746,6 +746,19 @@ class InputJob:
     examples: tuple[str, ...] = ()
 
 
+#: What a sandbox worker that generates inputs imports before its policy is armed:
+#: importing Hypothesis loads every installed Hypothesis plugin (trio's runs ``ldconfig``
+#: through ctypes.util), which is the environment's doing, not the function's.
+WORKER_PRELOAD: tuple[str, ...] = (
+    "pytrace_sem.inputs",
+    "pytrace_sem._strategies",
+    "pytrace_sem.coverage_guide",
+    "hypothesis",
+    "hypothesis.strategies",
+    "coverage",
+)
+
+
 def _job_in_worker(source: str, function: str, examples: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
     # Plain JSON data crosses the process boundary, nothing that needs our classes.
     return generate_for_function(source, function, examples, InputOptions.from_json(options)).to_json()
@@ -791,7 +804,7 @@ def generate_batch(
             pending[position] = job
             yield (job.source, job.function, tuple(job.examples), opts)
 
-    with Sandbox(workers=workers, timeout=timeout) as box:
+    with Sandbox(workers=workers, timeout=timeout, preload=WORKER_PRELOAD) as box:
         for result in box.imap(_job_in_worker, feed()):
             job = pending.pop(result.id)
             yield job, _from_task(job, result)

@@ -50,6 +50,8 @@ __all__ = [
     "TaskResult",
     "Sandbox",
     "SandboxViolation",
+    "BlockedTally",
+    "blocked_event",
     "call_source",
 ]
 
@@ -179,6 +181,75 @@ class SandboxViolation(SandboxError, PermissionError):
     denied"; the worker records every violation, so a task that catches it is still
     reported with status ``"blocked"``.
     """
+
+
+_BLOCKED_PREFIX = "blocked: "
+_BLOCKED_TAILS = (" (and ", " (the task then ended as ")
+
+
+def blocked_event(message: str | None) -> str | None:
+    """The first refused operation named by a ``blocked`` result's message, else None.
+
+    >>> blocked_event("blocked: subprocess.Popen (and 1 more)")
+    'subprocess.Popen'
+    """
+    if not message:
+        return None
+    at = message.rfind(_BLOCKED_PREFIX)  # the sandbox's own words, when a caller quotes them
+    if at < 0:
+        return None
+    event = message[at + len(_BLOCKED_PREFIX) :]
+    for tail in _BLOCKED_TAILS:
+        cut = event.find(tail)
+        if cut >= 0:
+            event = event[:cut]
+    return event.strip() or None
+
+
+class BlockedTally:
+    """Counts a run's functions by the operation the sandbox refused them.
+
+    When most functions of a run are refused the *same* operation, the cause is almost
+    always the environment (a package whose import runs a subprocess or writes a cache
+    file), not the code; :meth:`warning` then says so.
+
+    >>> tally = BlockedTally()
+    >>> for _ in range(3):
+    ...     tally.add("blocked", "blocked: subprocess.Popen")
+    >>> tally.add("ok", None)
+    >>> tally.suspect()
+    ('subprocess.Popen', 3)
+    """
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.events: dict[str, int] = {}
+
+    def add(self, status: str, message: str | None) -> None:
+        """Count one function's outcome (its status and error message)."""
+        self.total += 1
+        if status == "blocked":
+            event = blocked_event(message) or "(unknown operation)"
+            self.events[event] = self.events.get(event, 0) + 1
+
+    def suspect(self) -> tuple[str, int] | None:
+        """``(event, count)`` when more than half the functions (two at least) share one refusal."""
+        if not self.events:
+            return None
+        event, count = max(self.events.items(), key=lambda kv: kv[1])
+        return (event, count) if count >= 2 and 2 * count > self.total else None
+
+    def warning(self) -> str | None:
+        """One line for the user when :meth:`suspect` finds something, else None."""
+        found = self.suspect()
+        if found is None:
+            return None
+        event, count = found
+        return (
+            f"warning: {count} of {self.total} functions were blocked for the same operation "
+            f"({event}); that is almost always the environment (an installed package whose "
+            f"import does it), not the code: see 'Blocked by the environment' in docs/sandbox.md"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -683,7 +754,7 @@ def _set_limit(which: int, soft: int) -> None:
 class _Worker:
     """Everything a worker process keeps between tasks (lives only in the worker)."""
 
-    def __init__(self, limits: _Limits, base: str, res_fd: int) -> None:
+    def __init__(self, limits: _Limits, base: str, res_fd: int, preload: tuple[str, ...] = ()) -> None:
         self.limits = limits
         self.res_fd = res_fd
         self.protections: list[str] = []
@@ -770,6 +841,15 @@ class _Worker:
 
         setrecursionlimit.__doc__ = sys.setrecursionlimit.__doc__
         sys.setrecursionlimit = setrecursionlimit
+
+        # The libraries the tasks use are imported now, before the policy is armed: what
+        # an import does (Hypothesis loading its plugins, a plugin's ctypes.util running
+        # ldconfig, a cache file written under HOME) belongs to the environment, and must
+        # not be blamed on the first function that happens to trigger it.
+        import importlib
+
+        for name in preload:
+            importlib.import_module(name)
 
         # Snapshots of process state to put back after each task.
         self.baseline_threads = _thread_count()
@@ -913,7 +993,7 @@ class _Worker:
             # The task's own outcome, unless it is just our refusal propagating.
             own = status not in ("ok", "raised") or not (error or "").startswith("SandboxViolation")
             then = f" (the task then ended as {status!r}: {error})" if own and status != "ok" else ""
-            error = f"blocked: {violations[0]}{more}{then}"
+            error = f"{_BLOCKED_PREFIX}{violations[0]}{more}{then}"
             status, value_bytes, value_repr = "blocked", None, None
 
         if status == "memory":
@@ -1070,11 +1150,13 @@ def _clear_directory(path: str) -> None:
             os.unlink(entry.path)
 
 
-def _worker_main(task_conn: Any, result_conn: Any, limits: _Limits, base: str) -> None:
+def _worker_main(
+    task_conn: Any, result_conn: Any, limits: _Limits, base: str, preload: tuple[str, ...] = ()
+) -> None:
     """Entry point of a worker process: set up, then answer tasks until told to stop."""
     res_fd = result_conn.fileno()
     try:
-        worker = _Worker(limits, base, res_fd)
+        worker = _Worker(limits, base, res_fd, preload)
     except BaseException as exc:  # noqa: BLE001 - tell the parent why, then die
         _send_frame(res_fd, b"E" + _describe(exc).encode("utf-8", "replace"))
         os._exit(70)
@@ -1183,7 +1265,9 @@ def _forkserver(hash_seed: int | None) -> Any:
     """A private multiprocess fork server whose interpreter has the wanted hash seed.
 
     Workers forked from it start in milliseconds with this module already imported,
-    and a fixed PYTHONHASHSEED can only be set when an interpreter starts.
+    and a fixed PYTHONHASHSEED can only be set when an interpreter starts. (A sandbox's
+    ``preload`` is imported by each worker, not here: libraries such as Hypothesis fix
+    paths from the working directory at import, which must be the worker's own.)
     """
     with _SERVERS_LOCK:
         server = _SERVERS.get(hash_seed)
@@ -1348,7 +1432,10 @@ class Sandbox:
     workers' PYTHONHASHSEED (None: random); ``max_repr`` characters of ``value_repr``;
     ``trusted_modules`` top-level packages whose dataclasses, enums and named tuples may
     be rebuilt from return values; ``tasks_per_worker`` recycles a worker after that
-    many tasks (None: never, unless a task leaves it unfit).
+    many tasks (None: never, unless a task leaves it unfit); ``preload`` modules every
+    worker imports while it sets up, before its policy is armed: the libraries the tasks
+    call (Hypothesis, coverage.py, ...), so that what their imports do (load plugins, run
+    ``ldconfig``, write caches) is never blamed on the function under test.
     """
 
     def __init__(
@@ -1366,6 +1453,7 @@ class Sandbox:
         trusted_modules: Sequence[str] = ("pytrace_sem",),
         tasks_per_worker: int | None = None,
         kill_grace: float = 1.0,
+        preload: Sequence[str] = (),
     ) -> None:
         if not sys.platform.startswith("linux"):
             raise SandboxError(
@@ -1400,6 +1488,7 @@ class Sandbox:
             max_repr=max_repr,
         )
         self._trusted = tuple(trusted_modules)
+        self._preload = tuple(preload)
         self._hash_seed = hash_seed
         self._idle: list[_Handle] = []
         self._all: list[_Handle] = []
@@ -1763,7 +1852,7 @@ class Sandbox:
         res_r, res_w = multiprocess.Pipe(duplex=False)
         process = process_cls(
             target=_worker_main,
-            args=(task_r, res_w, self._limits, base),
+            args=(task_r, res_w, self._limits, base, self._preload),
             name="pytrace-sem-sandbox",
             daemon=True,
         )

@@ -68,6 +68,9 @@ def add_parser(sub: Any) -> None:
                    help="call FUNCTION(code, entry_point) -> str to describe functions that have no description")
     b.add_argument("--overwrite", action="store_true", help="replace a build in --out made with other options")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--strict", action="store_true",
+                   help="exit 15 (after writing the corpus) when most functions were blocked for the same "
+                        "operation: the environment, not the code, is then almost always the cause")
     b.set_defaults(run=run_build)
 
     s = cmds.add_parser("stats", help="summarise a corpus folder")
@@ -164,6 +167,13 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"dropped {m['functions']['dropped']} of {m['functions']['seen']}: {dropped}")
     if m.get("decontamination"):
         print(f"decontamination dropped {m['decontamination']['dropped']} functions")
+    warning = m.get("environment_warning")
+    if warning:
+        print(f"semcoder corpus build: {warning}", file=sys.stderr)
+        if args.strict:
+            from semcoder.errors import CorpusError
+
+            raise CorpusError(f"--strict: {warning.removeprefix('warning: ')} (the corpus was written to {result.out})")
     return 0
 
 

@@ -568,9 +568,11 @@ def test_value_unpickler_allows_only_plain_data(module: str, name: str, allowed:
             unpickler.find_class(module, name)
 
 
-def test_hypothesis_runs_in_a_fresh_worker(box: Sandbox) -> None:
+def test_hypothesis_runs_in_a_fresh_worker() -> None:
     # Hypothesis walks gc referrers on its first run in a process; that is a tool's
-    # own bookkeeping, not the task's, and must not be reported as blocked.
+    # own bookkeeping, not the task's, and must not be reported as blocked. Hypothesis
+    # is preloaded, as the sandbox's callers do: importing it loads installed plugins,
+    # whose import-time work (trio's runs ldconfig) would otherwise count against the task.
     source = (
         "from hypothesis import given, settings, strategies as st\n"
         "from hypothesis.internal.entropy import deterministic_PRNG\n"
@@ -584,7 +586,8 @@ def test_hypothesis_runs_in_a_fresh_worker(box: Sandbox) -> None:
         "        probe()\n"
         "    return len(seen) > 0\n"
     )
-    result = box.run_source(source, "f")
+    with Sandbox(workers=1, timeout=TIMEOUT, memory_mb=MEMORY_MB, preload=("hypothesis",)) as box:
+        result = box.run_source(source, "f")
     assert (result.status, result.value) == ("ok", True), result.error
 
 

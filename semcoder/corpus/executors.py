@@ -60,8 +60,11 @@ _recheck_boxes: dict[tuple[int, float, int | None], tuple[Any, threading.Lock]] 
 
 def sandboxes(settings: SandboxSettings) -> _Sandboxes:
     """This thread's sandboxes for ``settings`` (started on first use, then reused)."""
+    from pytrace_sem.inputs import WORKER_PRELOAD
     from pytrace_sem.sandbox import Sandbox
 
+    # What the per-function work imports, imported before each worker arms its policy.
+    preload = (*WORKER_PRELOAD, "pytrace_sem.narrate", "semcoder.corpus.worker", "semcoder.corpus.mutate")
     cache: dict[SandboxSettings, _Sandboxes] | None = getattr(_local, "boxes", None)
     if cache is None:
         cache = _local.boxes = {}
@@ -70,7 +73,7 @@ def sandboxes(settings: SandboxSettings) -> _Sandboxes:
         return got
     # Output printed by the code under test is not needed; keep little of it.
     main = Sandbox(workers=1, timeout=settings.timeout, memory_mb=settings.memory_mb, hash_seed=0,
-                   max_output=4096)
+                   max_output=4096, preload=preload)
     recheck = []
     with _lock:
         _all_boxes.append(main)
@@ -78,7 +81,7 @@ def sandboxes(settings: SandboxSettings) -> _Sandboxes:
             key = (seed, settings.recheck_timeout, settings.memory_mb)
             if key not in _recheck_boxes:
                 box = Sandbox(workers=1, timeout=settings.recheck_timeout, memory_mb=settings.memory_mb,
-                              hash_seed=seed, max_output=4096)
+                              hash_seed=seed, max_output=4096, preload=preload)
                 _recheck_boxes[key] = (box, threading.Lock())
                 _all_boxes.append(box)
             recheck.append(_recheck_boxes[key])

@@ -32,6 +32,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from pytrace_sem.sandbox import BlockedTally
 from semcoder.corpus.executors import ExecutorHandle, SandboxSettings, as_completed_bounded, open_executor, sandboxes
 from semcoder.corpus.mutate import OPERATORS
 from semcoder.corpus.records import DATA_DIR, MANIFEST_NAME, RECORD_SCHEMA_VERSION, CorpusRecord
@@ -645,6 +646,10 @@ def _finish(out: Path, plan: _Plan, config: BuildConfig, done: Mapping[int, Mapp
             fh.write(json.dumps({"id": item.id, "source": item.source, "reason": reason, "message": message},
                                 ensure_ascii=False) + "\n")
     os.replace(out / (_DROPPED + ".tmp"), out / _DROPPED)
+    # Most functions refused one and the same operation: the environment, not the code.
+    tally = BlockedTally()
+    for index in plan.to_run:
+        tally.add("blocked" if done[index].get("reason") == "blocked" else "other", done[index].get("message"))
     sources = []
     for described in plan.sources:
         sources.append({**described, "kept": by_source.get(described["name"], 0)})
@@ -659,6 +664,8 @@ def _finish(out: Path, plan: _Plan, config: BuildConfig, done: Mapping[int, Mapp
                       "dropped": sum(dropped.values())},
         "dropped": dict(sorted(dropped.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))),
         "case_drops": dict(sorted(case_drops.items())),
+        "blocked_by_operation": dict(sorted(tally.events.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "environment_warning": tally.warning(),
         "descriptions": dict(sorted(descriptions.items())),
         "bug_operators": dict(sorted(operators.items())),
         "sources": sources,
