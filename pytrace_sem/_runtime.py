@@ -31,6 +31,8 @@ from itertools import islice as _islice
 from operator import is_ as _is
 from threading import get_ident as _get_ident
 
+from pytrace_sem import _reprs
+
 # Step kinds. The rewriter writes these numbers into the constant tuples.
 K_LINE = 0
 K_BRANCH = 1
@@ -126,16 +128,23 @@ class _Frame:
 
 
 class Limits:
-    """Bounds on one trace. Plain attributes; validated by the public API."""
+    """Bounds on one trace, and its snapshot policy. Plain attributes; validated by the public API.
 
-    __slots__ = ("max_steps", "max_items", "max_depth", "max_string")
+    ``user_repr``: False (the default) never calls the traced program's own code
+    to show a value (see ``_reprs``); True calls a user class's ``__repr__``
+    (guarded: whatever it raises is recorded as a failed repr), for runs inside
+    the sandbox where a richer text is worth it.
+    """
+
+    __slots__ = ("max_steps", "max_items", "max_depth", "max_string", "user_repr")
 
     def __init__(self, max_steps: int = 10_000, max_items: int = 100,
-                 max_depth: int = 8, max_string: int = 1_000) -> None:
+                 max_depth: int = 8, max_string: int = 1_000, user_repr: bool = False) -> None:
         self.max_steps = max_steps
         self.max_items = max_items
         self.max_depth = max_depth
         self.max_string = max_string
+        self.user_repr = user_repr
 
 
 class Session:
@@ -301,16 +310,50 @@ class _Map:
         self.full = full
 
 
-def _fingerprint(value):
-    """A hash of a long container's whole content (of its repr when items are unhashable), or None."""
+def _fingerprint(value, flat=True):
+    """A hash of a long container's whole content, or None; runs none of the program's code.
+
+    ``flat`` (items are atoms): the items' own hashes, which are built in. Otherwise
+    (or when an atom is unhashable, a slice before 3.12) the hash of the content's
+    repr when the whole content is plain, else of a digest that shows objects by
+    their type and stored attributes (``_digest``).
+    """
+    if flat:
+        try:
+            return _hash_content(value)
+        except Exception:  # noqa: BLE001 - unhashable atoms
+            pass
     try:
-        return _quiet(_hash_content, value)
-    except Exception:  # noqa: BLE001 - unhashable items, or a hostile __hash__
-        pass
-    try:
-        return hash(_quiet(_call_guarded_repr, value))
-    except BaseException:  # noqa: BLE001 - a __repr__ that raises or never returns
+        if _reprs.is_plain(value):
+            return hash(repr(value))
+        return hash(_digest(value, 0, set()))
+    except Exception:  # noqa: BLE001 - e.g. an int past the digit limit, recursion
         return None
+
+
+def _digest(value, depth, path):
+    """A hashable picture of a value's content, without calling any of its methods."""
+    t = type(value)
+    if t in _ATOMS_FROZEN:
+        return _reprs.builtin_repr(value, 1 << 30)
+    if depth > _DIGEST_DEPTH or id(value) in path:
+        return t
+    path.add(id(value))
+    try:
+        if t is list or t is tuple or t is set or t is frozenset:
+            return (t, tuple([_digest(x, depth + 1, path) for x in value]))
+        if t is dict:
+            return (t, tuple([(_digest(k, depth + 1, path), _digest(v, depth + 1, path)) for k, v in value.items()]))
+        attrs = _reprs.stored_attrs(value)
+        shown = _reprs.builtin_repr(value, 1 << 30)
+        if not attrs:
+            return (t, shown)
+        return (t, shown, tuple([(k, _digest(v, depth + 1, path)) for k, v in attrs.items()]))
+    finally:
+        path.discard(id(value))
+
+
+_DIGEST_DEPTH = 16
 
 
 def _hash_content(value):
@@ -470,34 +513,56 @@ _SHALLOW.maxdeque = _SHALLOW.maxarray = 10
 _SHALLOW.maxstring = _SHALLOW.maxother = _SHALLOW.maxlong = 200
 
 
+class _BuiltinShallowRepr(_ShallowRepr):
+    """The same, calling no program code: only exact built-in types are opened."""
+
+    _OPEN = frozenset({list, tuple, set, frozenset, dict, str, bytes, int})
+
+    def repr1(self, x, level):
+        if type(x) in self._OPEN:
+            return super().repr1(x, level)
+        return _reprs.builtin_repr(x, self.maxother)
+
+
+_BUILTIN_SHALLOW = _BuiltinShallowRepr()
+for _name in ("maxlevel", "maxdict", "maxlist", "maxtuple", "maxset", "maxfrozenset", "maxdeque", "maxarray",
+              "maxstring", "maxother", "maxlong"):
+    setattr(_BUILTIN_SHALLOW, _name, getattr(_SHALLOW, _name))
+
+
 def _shallow(value):
     return _call_guarded(_SHALLOW.repr, value)
 
 
-def shallow_repr(value, limit: int) -> str:
-    """A bounded repr of a container: its first items, a few levels deep (``reprlib``)."""
+def shallow_repr(value, limit: int, user: bool = False) -> str:
+    """A bounded repr of a container: its first items, a few levels deep (``reprlib``).
+
+    ``user``: the snapshot policy may call user ``__repr__`` methods inside it.
+    """
+    if not user:
+        return _BUILTIN_SHALLOW.repr(value)[:limit]
     try:
         text = _quiet(_shallow, value)
-    except BaseException as exc:  # noqa: BLE001 - a __repr__ inside failed or hung
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
+    except BaseException as exc:  # noqa: BLE001 - a __repr__ inside failed or hung: contained
         return f"<{type(value).__name__} object (repr raised {type(exc).__name__})>"
     return text[:limit] if type(text) is str else f"<{type(value).__name__} object>"
 
 
-def safe_repr(value, limit: int = 10_000) -> tuple[str, str | None]:
-    """``repr(value)``, or a placeholder when ``__repr__`` raises or does not return."""
-    if type(value) is bytearray and len(value) > limit:
-        # Only the head of the repr is kept, and a long buffer's full repr costs
-        # time in its length at every step that looks at it (more-itertools' sieve).
-        value = value[:limit]
+def safe_repr(value, limit: int = 10_000, user: bool = False) -> tuple[str, str | None]:
+    """``(text, error)``: the value's repr under the snapshot policy, and why it failed (or None).
+
+    ``user`` false (the default policy): :func:`_reprs.builtin_repr`, which runs no
+    program code. ``user`` true: ``repr(value)``, or a placeholder when ``__repr__``
+    raises anything at all (BaseException included: contained, never propagated),
+    returns something else than a str, or does not return.
+    """
+    if not user or type(value) in _PLAIN_REPR:
+        return _reprs.builtin_repr(value, limit), None
     try:
-        text = repr(value) if type(value) in _PLAIN_REPR else _quiet(_call_guarded_repr, value)
+        text = _quiet(_call_guarded_repr, value)
     except _ReprTimeout:
         return f"<{type(value).__name__} object (repr did not return within {REPR_TIMEOUT:g} s)>", "Timeout"
-    except BaseException as exc:  # noqa: BLE001 - any failure of user code
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
+    except BaseException as exc:  # noqa: BLE001 - any failure of user code, contained
         name = type(value).__name__
         return f"<{name} object (repr raised {type(exc).__name__})>", type(exc).__name__
     if type(text) is not str:
@@ -533,8 +598,7 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
     if depth == 0:
         _budget = SNAP_BUDGET
     elif _budget <= 0 and depth > 1:  # the value's own items and attributes are always kept
-        kind = _SEQ_KINDS.get(t) or ("dict" if t is dict else
-                                     t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}")
+        kind = _SEQ_KINDS.get(t) or ("dict" if t is dict else _reprs.type_name(t))
         return _Deep(kind, _OVER_BUDGET)
     _budget -= 1
     lim = _session.limits if _session is not None else _DEFAULT_LIMITS
@@ -548,7 +612,7 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
         if vid in _path:
             return _Cycle(kind)
         if depth >= lim.max_depth:
-            return _Deep(kind, shallow_repr(value, lim.max_string))
+            return _Deep(kind, shallow_repr(value, lim.max_string, lim.user_repr))
         n = len(value)
         # Tuples: once they are found to hold only atoms, the cyclic GC stops
         # scanning them (a long trace holds very many snapshots).
@@ -567,14 +631,14 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
             path = _path + (vid,)
             items = [snap(e, depth + 1, path) for e in items]
         if cut and _fp is _UNKNOWN:
-            _fp = _fingerprint(value)
+            _fp = _fingerprint(value, flat)
         return _Seq(kind, items, n, flat, cut, _fp if cut else None)
     if t is dict:
         vid = id(value)
         if vid in _path:
             return _Cycle("dict")
         if depth >= lim.max_depth:
-            return _Deep("dict", shallow_repr(value, lim.max_string))
+            return _Deep("dict", shallow_repr(value, lim.max_string, lim.user_repr))
         n = len(value)
         if n > lim.max_items:
             keys = tuple(_islice(value, lim.max_items))
@@ -594,20 +658,19 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
             keys = [snap(k, depth + 1, path) for k in keys]
             vals = [snap(v, depth + 1, path) for v in vals]
         if cut and _fp is _UNKNOWN:
-            _fp = _fingerprint(value)
+            _fp = _fingerprint(value, flat)
         return _Map(keys, vals, n, flat, cut, _fp if cut else None)
     return _snap_object(value, t, depth, _path, lim)
 
 
 def _snap_object(value, t, depth, path, lim):
-    rep, error = safe_repr(value, lim.max_string)
+    rep, error = safe_repr(value, lim.max_string, lim.user_repr)
     attrs = None
     if depth < lim.max_depth:
-        try:
-            d = object.__getattribute__(value, "__dict__")
-        except BaseException:  # noqa: BLE001 - no __dict__, or a hostile descriptor
-            d = None
-        if type(d) is dict and d:
+        # What the object stores, read through the built-in descriptors only: no
+        # property, __getattr__ or overridden __dict__ of its class runs.
+        d = _reprs.stored_attrs(value)
+        if d:
             vid = id(value)
             if vid in path:
                 attrs = None
@@ -618,8 +681,7 @@ def _snap_object(value, t, depth, path, lim):
                     if i >= lim.max_items:
                         break
                     attrs[k] = snap(v, depth + 1, p)
-    cls = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-    return _Obj(cls, rep, attrs, error)
+    return _Obj(_reprs.type_name(t), rep, attrs, error)
 
 
 def same(live, s) -> bool:
@@ -647,15 +709,12 @@ def same(live, s) -> bool:
     if c is _Obj:
         lim = _session.limits if _session is not None else _DEFAULT_LIMITS
         # A repr that once failed to return is not asked again (attributes still count).
-        if s.error != "Timeout" and safe_repr(live, lim.max_string)[0] != s.repr:
+        if s.error != "Timeout" and safe_repr(live, lim.max_string, lim.user_repr)[0] != s.repr:
             return False
-        try:
-            d = object.__getattribute__(live, "__dict__")
-        except BaseException:  # noqa: BLE001
-            d = None
+        d = _reprs.stored_attrs(live)
         if s.attrs is None:
-            return not (type(d) is dict and d)
-        if type(d) is not dict or len(d) != len(s.attrs):
+            return not d
+        if d is None or len(d) != len(s.attrs):
             return False
         for k, v in s.attrs.items():
             if k not in d or not same(d[k], v):
@@ -773,7 +832,7 @@ def _same_atom(a, b) -> bool:
         return False
     if t in _EQ_IS_REPR:
         return a == b
-    return safe_repr(a)[0] == safe_repr(b)[0]  # -0.0, range(0) and range(5, 5), bound methods ...
+    return safe_repr(a)[0] == safe_repr(b)[0]  # atoms: the default policy runs no program code  # -0.0, range(0) and range(5, 5), bound methods ...
 
 
 # Atoms whose equal values of one type have one repr.
@@ -1238,20 +1297,27 @@ def _exc_info():
     exc = sys.exc_info()[1]
     if exc is None:
         return None
-    msg, _ = safe_repr_str(exc)
-    return (type(exc).__qualname__, msg)
+    lim = _session.limits if _session is not None else _DEFAULT_LIMITS
+    msg, _ = safe_repr_str(exc, lim.user_repr)
+    return (_reprs.type_qualname(type(exc)), msg)
 
 
-def safe_repr_str(exc) -> tuple[str, str | None]:
-    """``str(exc)``, guarded like :func:`safe_repr`."""
+def safe_repr_str(exc, user: bool = False) -> tuple[str, str | None]:
+    """``(str(exc), error)`` under the snapshot policy, guarded like :func:`safe_repr`.
+
+    The default policy calls ``str`` only where it runs no program code, and
+    otherwise builds the message from the exception's arguments.
+    """
+    if not user:
+        return _reprs.exception_message(exc) if issubclass(type(exc), BaseException) else safe_repr(exc)[0], None
     try:
         text = _quiet(_call_guarded_str, exc)
     except _ReprTimeout:
         return f"<str() did not return within {REPR_TIMEOUT:g} s>", "Timeout"
-    except BaseException as err:  # noqa: BLE001
-        if isinstance(err, (KeyboardInterrupt, SystemExit)):
-            raise
+    except BaseException as err:  # noqa: BLE001 - contained, whatever it is
         return f"<str() raised {type(err).__name__}>", type(err).__name__
+    if type(text) is not str:
+        return f"<str() returned {type(text).__name__}>", "TypeError"
     return text, None
 
 
@@ -1381,7 +1447,7 @@ def x():
 
 def _raise(sess, fr, frame):
     exc = sys.exc_info()[1]
-    if exc is None or isinstance(exc, GeneratorExit):
+    if exc is None or issubclass(type(exc), GeneratorExit):
         return
     if _top is fr:
         # The line that raised, as seen from this function's own frame.

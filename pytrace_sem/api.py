@@ -24,6 +24,7 @@ import types
 from operator import is_ as _is
 from typing import Any, Callable, Iterator, Mapping
 
+from pytrace_sem import _reprs
 from pytrace_sem import _runtime as _rt
 from pytrace_sem.errors import CallError, LimitError, SourceError
 from pytrace_sem.rewrite import instrument, install_alias
@@ -54,6 +55,10 @@ _LIMIT_RANGES = {
 
 def _limits(options: Mapping[str, Any]) -> tuple[_rt.Limits, int]:
     merged = dict(DEFAULT_LIMITS)
+    options = dict(options)
+    user_repr = options.pop("user_repr", False)
+    if not isinstance(user_repr, bool):
+        raise LimitError(f"user_repr must be True or False, got {user_repr!r}")
     for key, value in options.items():
         if key not in _LIMIT_RANGES:
             raise LimitError(f"unknown limit {key!r}; known limits: {', '.join(sorted(_LIMIT_RANGES))}")
@@ -63,7 +68,8 @@ def _limits(options: Mapping[str, Any]) -> tuple[_rt.Limits, int]:
         if not low <= value <= high:
             raise LimitError(f"{key} must be between {low} and {high}, got {value}")
         merged[key] = value
-    lim = _rt.Limits(merged["max_steps"], merged["max_items"], merged["max_depth"], merged["max_string"])
+    lim = _rt.Limits(merged["max_steps"], merged["max_items"], merged["max_depth"], merged["max_string"],
+                     user_repr)
     return lim, merged["max_size"]
 
 
@@ -177,9 +183,9 @@ def _run(fn: Callable, args: tuple, kwargs: dict, limits: _rt.Limits) -> tuple[_
     return sess, result, error
 
 
-def _exception_info(exc: BaseException) -> ExceptionInfo:
-    msg, _ = _rt.safe_repr_str(exc)
-    return ExceptionInfo(type=type(exc).__qualname__, message=msg)
+def _exception_info(exc: BaseException, user_repr: bool = False) -> ExceptionInfo:
+    msg, _ = _rt.safe_repr_str(exc, user_repr)
+    return ExceptionInfo(type=_reprs.type_qualname(type(exc)), message=msg)
 
 
 def build_steps(sess: _rt.Session, max_size: int, line_offset: int = 0,
@@ -430,7 +436,7 @@ def _finish(sess: _rt.Session, *, source: str, function: str, call: str, args: M
         exc = None
     else:
         ret = None
-        exc = _exception_info(error)
+        exc = _exception_info(error, sess.limits.user_repr)
     return Trace(
         source=source,
         function=function,
@@ -442,24 +448,28 @@ def _finish(sess: _rt.Session, *, source: str, function: str, call: str, args: M
         truncated=stopped is not None,
         stopped=stopped,
         untraced=tuple(untraced),
+        repr_policy="user" if sess.limits.user_repr else "builtin",
     )
 
 
 # -- public API ---------------------------------------------------------------------
 
 
-def trace_call(source: str, call: str, **limits: int) -> Trace:
+def trace_call(source: str, call: str, *, user_repr: bool = False, **limits: int) -> Trace:
     """Run ``call`` (e.g. ``"f([1, 2], 'a')"``) against ``source`` and return its trace.
 
     The source runs as a fresh module; the call's arguments are evaluated in that
     module's namespace, so they may use its names. Limits: ``max_steps``,
     ``max_items``, ``max_depth``, ``max_string``, ``max_size`` (see ``DEFAULT_LIMITS``).
+    ``user_repr=True`` shows objects of the program's own classes by their own
+    ``__repr__`` (run where the code is trusted or sandboxed); by default the
+    recorder calls none of the program's code (docs/trace-format.md, "Snapshot policy").
     """
     if not isinstance(source, str):
         raise SourceError(f"source must be a str, got {type(source).__name__}")
     if not isinstance(call, str):
         raise CallError(f"call must be a str, got {type(call).__name__}")
-    lim, max_size = _limits(limits)
+    lim, max_size = _limits({**limits, "user_repr": user_repr})
     node = _parse_call(call)
     ns, mod = _load_module(source)
     fn, args, kwargs = _resolve(node, ns, call)
@@ -507,20 +517,74 @@ def _strip_decorators(snippet: str) -> str:
     return "".join(lines)
 
 
+def _same_compiled(a: types.CodeType, b: types.CodeType) -> bool:
+    """Whether two code objects were compiled from the same text (positions aside)."""
+
+    def plain(c: types.CodeType) -> list:
+        return [(type(k), k) for k in c.co_consts if not isinstance(k, types.CodeType)]
+
+    return ((a.co_code, a.co_names, a.co_varnames, a.co_freevars) == (b.co_code, b.co_names, b.co_varnames,
+            b.co_freevars) and plain(a) == plain(b))
+
+
+def _lambda_source(func: types.FunctionType) -> tuple[str, str, int]:
+    """(the lambda's own lines, a module binding just that lambda, its first line) for a live lambda.
+
+    Several lambdas may share a line (``a, b = (lambda: 1, lambda: 2)``): the one whose
+    compiled form is the function's own is chosen, never another that happens to sit there.
+    """
+    code = func.__code__
+    where = code.co_filename
+    text = "".join(linecache.getlines(where, func.__globals__))
+    if not text:
+        raise SourceError(f"cannot read the source of {func.__qualname__}: {where} is not available")
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot parse {where} to find {func.__qualname__}: {exc.msg}") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Lambda) or node.lineno != code.co_firstlineno:
+            continue
+        segment = ast.get_source_segment(text, node)
+        if segment is None:
+            continue
+        try:
+            if code.co_freevars:  # compiled inside a function that makes those names free
+                outer = compile(f"def {_FACTORY}({', '.join(code.co_freevars)}):\n return ({segment})\n", where, "exec")
+                compiled = next(c for c in outer.co_consts if isinstance(c, types.CodeType))
+            else:
+                compiled = compile(f"({segment})", where, "eval")
+        except SyntaxError:
+            continue
+        found = next((c for c in compiled.co_consts if isinstance(c, types.CodeType)), None)
+        if found is not None and _same_compiled(found, code):
+            assert node.end_lineno is not None
+            lines = text.splitlines(keepends=True)[node.lineno - 1 : node.end_lineno]
+            return textwrap.dedent("".join(lines)), f"{_LAMBDA} = ({segment})\n", node.lineno
+    raise SourceError(f"cannot find the source of {func.__qualname__} on line {code.co_firstlineno} of {where}")
+
+
+_LAMBDA = "_pytrace_sem_lambda"
+
+
 def _live(func: types.FunctionType) -> _LiveFunction:
     code = func.__code__
     got = _live_cache.get(code)
     if got is not None:
         return got
-    try:
-        lines, first = inspect.getsourcelines(func)
-    except (OSError, TypeError) as exc:
-        raise SourceError(f"cannot read the source of {func.__qualname__}: {exc}") from None
-    snippet = textwrap.dedent("".join(lines))
-    try:
-        snippet = _strip_decorators(snippet)
-    except SyntaxError as exc:
-        raise SourceError(f"cannot parse the source of {func.__qualname__}: {exc.msg}") from None
+    if code.co_name == "<lambda>":
+        shown, snippet, first = _lambda_source(func)
+    else:
+        try:
+            lines, first = inspect.getsourcelines(func)
+        except (OSError, TypeError) as exc:
+            raise SourceError(f"cannot read the source of {func.__qualname__}: {exc}") from None
+        snippet = textwrap.dedent("".join(lines))
+        try:
+            snippet = _strip_decorators(snippet)
+        except SyntaxError as exc:
+            raise SourceError(f"cannot parse the source of {func.__qualname__}: {exc.msg}") from None
+        shown = snippet
     free = code.co_freevars
     if free:
         if first < 2:
@@ -529,14 +593,20 @@ def _live(func: types.FunctionType) -> _LiveFunction:
         text = "\n" * (first - 2) + f"def {_FACTORY}({', '.join(free)}):\n" + body
     else:
         text = "\n" * (first - 1) + snippet
-    mod = instrument(text)
-    module_code = mod.compile(code.co_filename)
+    try:
+        mod = instrument(text)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot instrument {func.__qualname__}: {exc.msg}") from None
+    try:
+        module_code = mod.compile(code.co_filename)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot instrument {func.__qualname__}: {exc.msg}") from None
     new_code = _find_code(module_code, func.__name__, free)
     if new_code is None or new_code.co_freevars != free:
         raise SourceError(f"cannot instrument {func.__qualname__}: its compiled form does not match")
     name = func.__name__
     qual_from = f"{_FACTORY}.<locals>.{name}" if free else name
-    live = _LiveFunction(new_code, snippet, first - 1, qual_from, func.__qualname__,
+    live = _LiveFunction(new_code, shown, first - 1, qual_from, func.__qualname__,
                          tuple((ln - (first - 1), what) for ln, what in mod.untraced))
     _live_cache[code] = live
     return live
@@ -563,6 +633,22 @@ def _unwrap(func: Any) -> tuple[types.FunctionType, tuple]:
 _swap_lock = threading.RLock()
 
 
+def _arg_text(value: Any, lim: _rt.Limits) -> str:
+    # Python's own repr where that runs no program code (so the call can be re-run);
+    # otherwise the snapshot policy's text.
+    if _reprs.is_plain(value):
+        try:
+            return repr(value)
+        except ValueError:  # an int past sys.get_int_max_str_digits()
+            pass
+    return str(encode(value, lim)["repr"])
+
+
+def _call_text(name: str, args: tuple, kwargs: Mapping[str, Any], lim: _rt.Limits) -> str:
+    parts = [_arg_text(a, lim) for a in args] + [f"{k}={_arg_text(v, lim)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
 def trace(func: Callable, *args: Any, **kwargs: Any) -> Trace:
     """Call a live function with these arguments and return the trace of the call.
 
@@ -576,6 +662,8 @@ def trace(func: Callable, *args: Any, **kwargs: Any) -> Trace:
     call_args = bound_self + args
     bound = _bind(fn, call_args, kwargs)
     args_json = {name: encode(value, lim) for name, value in bound.items()}
+    # Before the call: a function that mutates its arguments must be named with what it got.
+    call = _call_text(fn.__name__, args, kwargs, lim)
     with _swap_lock:
         original = fn.__code__
         fn.__code__ = live.code
@@ -583,9 +671,7 @@ def trace(func: Callable, *args: Any, **kwargs: Any) -> Trace:
             sess, result, error = _run(fn, call_args, kwargs, lim)
         finally:
             fn.__code__ = original
-    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-    call = f"{fn.__name__}({', '.join(parts)})"
-    return _finish(sess, source=live.source, function=fn.__qualname__, call=_rt.safe_repr_str(call)[0],
+    return _finish(sess, source=live.source, function=fn.__qualname__, call=call,
                    args=args_json, result=result, error=error, max_size=max_size,
                    untraced=live.untraced, line_offset=live.line_offset, rename=live.rename)
 

@@ -162,9 +162,12 @@ class Trace:
     stopped: Stopped | None = None
     untraced: tuple[tuple[int, str], ...] = ()
     schema_version: int = SCHEMA_VERSION
+    #: How values of user classes were shown: "builtin" (the default: type and stored
+    #: attributes, no program code called) or "user" (their own ``__repr__``, opted in).
+    repr_policy: str = "builtin"
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "schema_version": self.schema_version,
             "source": self.source,
             "function": self.function,
@@ -177,6 +180,9 @@ class Trace:
             "stopped": self.stopped.to_json() if self.stopped is not None else None,
             "untraced": [{"line": line, "construct": what} for line, what in self.untraced],
         }
+        if self.repr_policy != "builtin":  # absent means the default, so older traces read the same
+            out["repr_policy"] = self.repr_policy
+        return out
 
     def dumps(self, indent: int | None = None) -> str:
         """The trace as JSON text, byte-identical for identical traces."""
@@ -205,6 +211,7 @@ class Trace:
                 stopped=Stopped.from_json(stopped) if stopped is not None else None,
                 untraced=tuple((u["line"], u["construct"]) for u in data.get("untraced", ())),
                 schema_version=version,
+                repr_policy=str(data.get("repr_policy", "builtin")),
             )
         except (KeyError, TypeError) as exc:
             raise TraceFormatError(f"{where}: not a valid trace ({type(exc).__name__}: {exc})") from None

@@ -18,6 +18,7 @@ The encoder works on live values and on the snapshots the recorder takes
 
 from __future__ import annotations
 
+import json as _json
 import re
 from typing import Any
 
@@ -50,11 +51,16 @@ def normalize_repr(text: str) -> str:
 def encode(value: Any, limits: _rt.Limits | None = None, encoder: "_Encoder | None" = None) -> dict:
     """Encode a live value (or a recorder snapshot) as a JSON-ready dict."""
     lim = limits or _rt._DEFAULT_LIMITS
-    if not isinstance(value, (_rt._Seq, _rt._Map, _rt._Obj, _rt._Cycle, _rt._Deep)):
+    # type(), not isinstance(): isinstance falls back to reading the value's __class__,
+    # which a class may compute with its own code.
+    if type(value) not in _SNAPSHOTS:
         t = type(value)
         if t not in _rt._ATOMS_FROZEN:
             value = _snap_with(value, lim)
     return (encoder or _Encoder(lim)).enc(value, 0)
+
+
+_SNAPSHOTS = frozenset({_rt._Seq, _rt._Map, _rt._Obj, _rt._Cycle, _rt._Deep})
 
 
 def _snap_with(value, lim):
@@ -88,7 +94,9 @@ def _seed_free(e: dict) -> bool:
 
 
 def _item_key(e: dict) -> tuple:
-    return (e["type"], e["repr"])
+    # Objects shown alike (``<m.P object>``) are told apart by what they store.
+    attrs = e.get("attrs")
+    return (e["type"], e["repr"], _json.dumps(attrs, sort_keys=True) if attrs else "")
 
 
 class _Encoder:
@@ -147,7 +155,7 @@ class _Encoder:
             return {"type": name, "repr": normalize_repr(repr(v))}
         if c is bool or c is float or v is None:
             return {"type": name, "repr": repr(v)}
-        text, _ = _rt.safe_repr(v, self.lim.max_string)
+        text, _ = _rt.safe_repr(v, self.lim.max_string, self.lim.user_repr)
         out = {"type": name, "repr": normalize_repr(text)}
         if len(text) >= self.lim.max_string:
             out["truncated"] = True

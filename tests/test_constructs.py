@@ -443,10 +443,19 @@ def test_cycles() -> None:
 
 
 def test_repr_that_raises() -> None:
-    t = _trace("repr_raises")
+    # Opted in to user reprs: failures are contained and shown.
+    t = _trace("repr_raises", user_repr=True)
+    assert t.repr_policy == "user" and t.to_json()["repr_policy"] == "user"
     b = _changes(t, "b")
     assert b and all("RuntimeError" in r for r in b)
     assert _changes(t, "odd") == ["<NotAString object (repr raised TypeError)>"]
+
+
+def test_the_default_policy_never_calls_a_user_repr() -> None:
+    t = _trace("repr_raises")
+    assert t.repr_policy == "builtin" and "repr_policy" not in t.to_json()
+    assert set(_changes(t, "b")) == {"<__pytrace_sem__.Broken object>"}
+    assert _changes(t, "odd") == ["<__pytrace_sem__.NotAString object>"]
 
 
 @pytest.mark.slow
@@ -454,7 +463,7 @@ def test_repr_that_hangs() -> None:
     # The recorder gives up on a __repr__ after a few seconds; the trace goes on.
     src = ("class Slow:\n    def __repr__(self):\n        while True:\n            pass\n\n\n"
            "def f():\n    s = Slow()\n    s.x = 1\n    return 7\n")
-    t = pytrace_sem.trace_call(src, "f()")
+    t = pytrace_sem.trace_call(src, "f()", user_repr=True)
     assert t.return_value["repr"] == "7"
     shown = _changes(t, "s")
     assert len(shown) == 2 and all(r.startswith("<Slow object (repr") for r in shown)
@@ -600,8 +609,13 @@ def test_sets_are_the_same_in_every_process() -> None:
 def test_sets_of_objects_do_not_depend_on_addresses() -> None:
     src = ("class P:\n    def __init__(self, v):\n        self.v = v\n    def __repr__(self):\n"
            "        return f'P({self.v})'\n\n\ndef f(n):\n    s = {P(i) for i in range(n)}\n    return s\n")
-    reprs = {pytrace_sem.trace_call(src, "f(30)").return_value["repr"] for _ in range(3)}
+    reprs = {pytrace_sem.trace_call(src, "f(30)", user_repr=True).return_value["repr"] for _ in range(3)}
     assert reprs == {"{" + ", ".join(sorted(f"P({i})" for i in range(30))) + "}"}
+    # The default policy shows each P by its attributes, sorted by them.
+    shown = {json.dumps(pytrace_sem.trace_call(src, "f(30)").return_value) for _ in range(3)}
+    assert len(shown) == 1
+    items = json.loads(shown.pop())["items"]
+    assert [i["attrs"]["v"]["repr"] for i in items] == sorted(str(i) for i in range(30))
 
 
 # -- regression samples (tests/samples): bugs found while writing these tests ------------------

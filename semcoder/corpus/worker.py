@@ -224,7 +224,7 @@ def process_function(item: Mapping[str, Any], config: Mapping[str, Any]) -> dict
         call = f"{entry}({generated.input})"
         try:
             with _time_limit(trace_seconds), _quiet():
-                trace = pytrace_sem.trace_call(code, call, **limits)
+                trace = pytrace_sem.trace_call(code, call, user_repr=True, **limits)
         except _Timeout:
             drop("too_slow")
             continue
@@ -313,7 +313,7 @@ def try_mutant(mutant: Mapping[str, Any], entry: str, cases: Sequence[Mapping[st
     limits = {"max_steps": int(config["max_trace_steps"]), "max_items": 1000, "max_string": 10_000}
     try:
         with _time_limit(float(config["trace_timeout"])), _quiet():
-            buggy = pytrace_sem.trace_call(code, f"{entry}({case['input']})", **limits)
+            buggy = pytrace_sem.trace_call(code, f"{entry}({case['input']})", user_repr=True, **limits)
     except (_Timeout, pytrace_sem.PytraceSemError):
         return None
     if buggy.truncated:
