@@ -205,6 +205,63 @@ def test_trace_a_live_function() -> None:
     assert running_total([4]) == [4]
 
 
+_LAMBDAS = """LOG = []
+dangerous, safe = (lambda x: LOG.append('ran') or 'D', lambda x: x + 1)
+
+
+def pair():
+    return (lambda: 'A'), (lambda: 'B')
+
+
+def adder(k):
+    return lambda y: y + k
+
+
+def dedupe_inplace(xs):
+    seen = set()
+    i = 0
+    while i < len(xs):
+        if xs[i] in seen:
+            del xs[i]
+        else:
+            seen.add(xs[i])
+            i += 1
+    return xs
+"""
+
+
+@pytest.fixture
+def lambdas(tmp_path, monkeypatch):
+    (tmp_path / "lambdas_mod.py").write_text(_LAMBDAS, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+
+    sys.modules.pop("lambdas_mod", None)
+    yield importlib.import_module("lambdas_mod")
+    sys.modules.pop("lambdas_mod", None)
+
+
+def test_trace_of_a_lambda_runs_that_lambda_and_no_other_on_its_line(lambdas) -> None:
+    t = trace(lambdas.safe, 1)
+    assert t.return_value["repr"] == "2" and lambdas.LOG == []
+    assert "lambda x: x + 1" in t.source
+    t = trace(lambdas.dangerous, 1)
+    assert t.return_value["repr"] == "'D'" and lambdas.LOG == ["ran"]
+
+
+def test_trace_of_lambdas_returned_from_a_function_and_of_a_closure(lambdas) -> None:
+    a, b = lambdas.pair()
+    assert trace(b).return_value["repr"] == "'B'" and trace(a).return_value["repr"] == "'A'"
+    assert trace(a).function == "pair.<locals>.<lambda>"
+    assert trace(lambdas.adder(5), 1).return_value["repr"] == "6"
+
+
+def test_trace_names_the_call_with_the_arguments_it_was_given(lambdas) -> None:
+    t = trace(lambdas.dedupe_inplace, [3, 1, 3, 2, 1])
+    assert t.call == "dedupe_inplace([3, 1, 3, 2, 1])"
+    assert t.return_value["repr"] == "[3, 1, 2]"
+
+
 def test_trace_recursion_of_a_live_function() -> None:
     t = trace(countdown, 3)
     assert max(s.depth for s in t.steps) == 3
