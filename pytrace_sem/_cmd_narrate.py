@@ -112,4 +112,9 @@ def _check(args: argparse.Namespace) -> int:
     report = check_monologue(source, args.call, monologue, run_answer=not args.no_run_answer,
                              max_steps=args.max_steps)
     sys.stdout.write(report.dumps() + "\n")
-    return 0 if report.all_right else 1
+    if report.claims_checked == 0 and report.answer_correct is None:
+        sys.stderr.write("pytrace-sem check: the monologue has no claim and no [ANSWER] to check "
+                         "(empty or cut short?)\n")
+        return 1
+    # Right means every claim checked out and the answer was checked and right.
+    return 0 if report.all_right and report.answer_correct is True else 1

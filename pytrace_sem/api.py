@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from pytrace_sem import _reprs
 from pytrace_sem import _runtime as _rt
-from pytrace_sem.errors import CallError, LimitError, SourceError
+from pytrace_sem.errors import CallError, Interrupt, LimitError, SourceError
 from pytrace_sem.rewrite import instrument, install_alias
 from pytrace_sem.trace import ExceptionInfo, Step, Stopped, Trace, _make_step
 from pytrace_sem.values import _Encoder, encode
@@ -173,7 +173,7 @@ def _run(fn: Callable, args: tuple, kwargs: dict, limits: _rt.Limits) -> tuple[_
     error: BaseException | None = None
     try:
         result = fn(*args, **kwargs)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupt):  # stops ordered from outside, not the call's outcome
         _rt.end()
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are outcomes too

@@ -14,7 +14,16 @@ __all__ = [
     "TraceFormatError",
     "SandboxError",
     "InputGenerationError",
+    "Interrupt",
 ]
+
+
+class Interrupt(BaseException):
+    """A stop ordered from outside the code being run (the sandbox's time limit).
+
+    Tracing and input generation never record it as the traced code's own outcome:
+    like ``KeyboardInterrupt``, it passes through to whoever ordered it.
+    """
 
 
 class PytraceSemError(Exception):

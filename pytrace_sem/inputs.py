@@ -61,7 +61,7 @@ from pytrace_sem._strategies import (
     weighted,
 )
 from pytrace_sem.coverage_guide import Arc, ArcMeter, BranchCoverage, greedy_cover
-from pytrace_sem.errors import CallError, InputGenerationError, LimitError, SourceError
+from pytrace_sem.errors import CallError, InputGenerationError, Interrupt, LimitError, SourceError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -398,7 +398,7 @@ def _call(fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> _Out
                 sys.stdin = saved_stdin
     except _CallTimeout:
         return _Outcome("timeout")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupt):
         raise
     except BaseException as exc:  # noqa: BLE001 - the function may raise anything, SystemExit included
         return _Outcome("raised", type(exc).__name__)
@@ -627,7 +627,7 @@ def generate_for_function(
             try:
                 with _time_limit(max(options.call_timeout * 4, 1.0)), contextlib.redirect_stdout(_Discard()):
                     body()
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, Interrupt):
                 raise
             except BaseException as exc:  # noqa: BLE001 - module code may raise anything
                 loaded.append(exc)

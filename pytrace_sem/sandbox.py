@@ -42,7 +42,7 @@ from dataclasses import dataclass, is_dataclass, replace
 from enum import Enum
 from typing import Any, Literal
 
-from pytrace_sem.errors import LimitError, SandboxError
+from pytrace_sem.errors import Interrupt, LimitError, SandboxError
 
 __all__ = [
     "TASK_STATUSES",
@@ -52,6 +52,7 @@ __all__ = [
     "SandboxViolation",
     "BlockedTally",
     "blocked_event",
+    "in_worker",
     "call_source",
 ]
 
@@ -315,7 +316,7 @@ def _call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any])
         return False, exc
 
 
-class _TaskTimeout(BaseException):
+class _TaskTimeout(Interrupt):
     """Raised in the worker's main thread by SIGALRM/SIGPROF while a task is armed."""
 
 
@@ -334,6 +335,11 @@ class _Guard:
 
 
 _GUARD: _Guard | None = None
+
+
+def in_worker() -> bool:
+    """Whether this process is a sandbox worker (where no further sandbox can be started)."""
+    return _GUARD is not None
 
 
 def _on_timer(signum: int, frame: Any) -> None:

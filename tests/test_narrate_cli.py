@@ -102,3 +102,40 @@ def test_errors_are_one_line(src: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert code == exit_code and out == ""
     _one_line_error(err)
     assert words in err
+
+
+def _answer(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "answer.txt"
+    path.write_text(f"[ANSWER]\n{text}\n[/ANSWER]\n", encoding="utf-8")
+    return path
+
+
+def test_check_runs_a_backward_answer_in_the_sandbox_never_here(src: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    sentinel = tmp_path / "PWNED"
+    attack = f"assert f([1, __import__('os').system('touch {sentinel}') or 2]) == 3"
+    code, out, _ = _run(capsys, "check", str(src), "--call", "f([1, 2])", "--monologue", str(_answer(tmp_path, attack)))
+    report = json.loads(out)
+    assert code == 1 and report["answer_correct"] is False
+    assert "sandbox" in report["first_wrong"]["reason"] and "os.system" in report["first_wrong"]["reason"]
+    assert not sentinel.exists()
+    good = "assert f([3, 0]) == 3"  # another input with the traced output: run, and right
+    code, out, _ = _run(capsys, "check", str(src), "--call", "f([1, 2])", "--monologue", str(_answer(tmp_path, good)))
+    assert code == 0 and json.loads(out)["answer_correct"] is True
+
+
+def test_an_answer_that_never_returns_is_stopped() -> None:
+    from pytrace_sem.narrate import check_monologue
+
+    endless = "[ANSWER]\nassert f(__import__('itertools').count()) == 3\n[/ANSWER]\n"
+    report = check_monologue(SRC, "f([1, 2])", endless, answer_timeout=1.0)
+    assert report.answer_correct is False and "time limit" in report.first_wrong.reason
+
+
+@pytest.mark.parametrize("text", ["", "[THOUGHT]\nLet me think", "[ANSWER]\nassert f([1, 2]) ="])
+def test_check_of_an_empty_or_cut_monologue_fails(src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  text: str) -> None:
+    monologue = tmp_path / "m.txt"
+    monologue.write_text(text, encoding="utf-8")
+    code, _, err = _run(capsys, "check", str(src), "--call", "f([1, 2])", "--monologue", str(monologue))
+    assert code == 1, err

@@ -814,7 +814,37 @@ def _split_assertion(body: str) -> tuple[str, str] | None:
     return None
 
 
-def _check_answer(text: str, view: TraceView, run_answer: bool) -> tuple[bool | None, str]:
+def _answer_outcome(source: str, call: str) -> tuple[Any, Any, str | None]:
+    """(return value JSON, exception type, error) of tracing ``call`` on ``source`` (runs in the sandbox)."""
+    from pytrace_sem import trace_call
+    from pytrace_sem.errors import PytraceSemError
+
+    try:
+        other = trace_call(source, call)
+    except PytraceSemError as exc:
+        return None, None, f"the answer's call fails: {exc}"
+    return other.return_value, other.exception.type if other.exception is not None else None, None
+
+
+def _run_answer(source: str, call: str, timeout: float) -> tuple[Any, Any, str | None]:
+    """:func:`_answer_outcome` in a sandbox worker: an answer is code a model wrote."""
+    from pytrace_sem import sandbox
+
+    if sandbox.in_worker():  # already inside one (a corpus build): no second sandbox can start here
+        return _answer_outcome(source, call)
+    with sandbox.Sandbox(workers=1, timeout=timeout, memory_mb=1024) as box:
+        result = box.run(_answer_outcome, source, call)
+    if result.status != "ok" or type(result.value) is not tuple or len(result.value) != 3:
+        return None, None, f"the answer's call did not run to its end in the sandbox: {result.error or result.status}"
+    return result.value  # type: ignore[no-any-return]
+
+
+#: Seconds the sandbox gives an answer's own call (``check_against_trace(answer_timeout=...)``).
+ANSWER_TIMEOUT = 5.0
+
+
+def _check_answer(text: str, view: TraceView, run_answer: bool,
+                  timeout: float = ANSWER_TIMEOUT) -> tuple[bool | None, str]:
     body = text.strip()
     raised = re.search(r"#\s*raises\s+([A-Za-z_][\w.]*)", body)
     if raised and not body.lstrip().startswith("assert"):
@@ -838,31 +868,34 @@ def _check_answer(text: str, view: TraceView, run_answer: bool) -> tuple[bool | 
         return True, ""
     if not run_answer:
         return None, "the answer calls the function on another input; not run"
-    from pytrace_sem.errors import PytraceSemError
-    from pytrace_sem import trace_call  # the tracer runs the answer's input, never this module
-
-    try:
-        other = trace_call(view.source, call_src)
-    except PytraceSemError as exc:
-        return False, f"the answer's call fails: {exc}"
-    if other.exception is not None and other.return_value is None:
-        return False, f"`{call_src}` raises {other.exception.type}"
-    ok = same_value(out_src, other.return_value, strict=False)
+    # The answer's input is code a model wrote: it runs in the sandbox, under a time limit.
+    returned, raised, error = _run_answer(view.source, call_src, timeout)
+    if error is not None:
+        return False, error
+    if raised is not None and returned is None:
+        return False, f"`{call_src}` raises {raised}"
+    ok = same_value(out_src, returned, strict=False)
     if not ok:
-        got = (other.return_value or {}).get("repr")
+        got = (returned or {}).get("repr")
         return False, f"`{call_src}` returns `{got}`, not `{out_src}`"
     return True, ""
 
 
-def check_against_trace(trace: Any, monologue: str, *, run_answer: bool = True) -> MonologueReport:
-    """Check ``monologue`` against an existing trace (a Trace, its JSON dict or a TraceView)."""
+def check_against_trace(trace: Any, monologue: str, *, run_answer: bool = True,
+                        answer_timeout: float = ANSWER_TIMEOUT) -> MonologueReport:
+    """Check ``monologue`` against an existing trace (a Trace, its JSON dict or a TraceView).
+
+    An answer that calls the function on another input (a backward answer) is run to
+    check it, in a sandbox worker with ``answer_timeout`` seconds (never in this
+    process); ``run_answer=False`` leaves it unverified instead.
+    """
     view = trace if isinstance(trace, TraceView) else TraceView(trace)
     checker = _Checker(view)
     verdicts: list[ClaimVerdict] = []
     answer_correct: bool | None = None
     for claim in extract_claims(monologue):
         if claim.kind == "answer":
-            ok, reason = _check_answer(claim.text, view, run_answer)
+            ok, reason = _check_answer(claim.text, view, run_answer, answer_timeout)
             answer_correct = ok
         else:
             ok, reason = checker.check(claim)
@@ -877,12 +910,14 @@ def check_against_trace(trace: Any, monologue: str, *, run_answer: bool = True) 
 
 
 def check_monologue(source: str | None, call: str | None, monologue: str, *, trace: Any = None,
-                    run_answer: bool = True, **limits: int) -> MonologueReport:
+                    run_answer: bool = True, answer_timeout: float = ANSWER_TIMEOUT,
+                    **limits: int) -> MonologueReport:
     """Trace ``call`` on ``source`` and check every claim of ``monologue`` against that trace.
 
     Pass ``trace=`` to reuse a trace you already have (``source`` and ``call``
-    may then be None). ``run_answer=False`` keeps the checker from running an
-    answer whose input differs from the traced call (a backward answer).
+    may then be None). An answer whose input differs from the traced call (a
+    backward answer) is run in a sandbox worker for at most ``answer_timeout``
+    seconds; ``run_answer=False`` leaves it unverified instead.
 
         report = check_monologue(src, "f([1, 2])", text)
         print(report.dumps())
@@ -895,4 +930,4 @@ def check_monologue(source: str | None, call: str | None, monologue: str, *, tra
         from pytrace_sem import trace_call
 
         trace = trace_call(source, call, **limits)
-    return check_against_trace(trace, monologue, run_answer=run_answer)
+    return check_against_trace(trace, monologue, run_answer=run_answer, answer_timeout=answer_timeout)
