@@ -619,6 +619,12 @@ def _make_audit_hook(guard: _Guard) -> Callable[[str, tuple[Any, ...]], None]:
                 if not inside(path, dir_fd):
                     deny(f"{event}({path!r}) outside the sandbox directory")
             return
+        if event == "sqlite3.connect":
+            # SQLite opens its files in C, where the 'open' event cannot see them.
+            database = args[0] if args else None
+            if database in (":memory:", "", b":memory:", b"") or inside(database):
+                return
+            deny(f"sqlite3.connect({database!r}) outside the sandbox directory")
         if event in _DENIED_EVENTS:
             deny(event)
         if event == "os.kill":
@@ -646,9 +652,10 @@ def _make_audit_hook(guard: _Guard) -> Callable[[str, tuple[Any, ...]], None]:
 # x86_64 syscall numbers refused outright: sockets, process creation and exec,
 # ptrace and cross-process memory access, tkill, pidfd signals, mounts, chroot,
 # namespaces, reboot, kernel modules and kexec, swap, bpf, perf events,
-# open_by_handle_at.
-_X86_64_DENY = (41, 53, 57, 58, 59, 101, 155, 161, 165, 166, 167, 168, 169, 175, 176, 200,
-                246, 272, 298, 304, 308, 310, 311, 313, 320, 321, 322, 424)  # fmt: skip
+# open_by_handle_at, and mknod/mknodat (FIFOs and device nodes, which no audit
+# event announces).
+_X86_64_DENY = (41, 53, 57, 58, 59, 101, 133, 155, 161, 165, 166, 167, 168, 169, 175, 176, 200,
+                246, 259, 272, 298, 304, 308, 310, 311, 313, 320, 321, 322, 424)  # fmt: skip
 _X86_64_CLONE, _X86_64_CLONE3, _X86_64_KILL, _X86_64_TGKILL = 56, 435, 62, 234
 
 
@@ -715,6 +722,49 @@ def _install_seccomp() -> bool:
 # --- worker setup ---------------------------------------------------------------------
 
 
+def _die_with_parent() -> bool:
+    """Ask the kernel to SIGKILL this worker when its parent (the fork server) exits.
+
+    The fork server exits when the process that owns the sandbox does, so a worker
+    never outlives it, whatever signals its task blocks. False where unsupported.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(ctypes.c_int(pr_set_pdeathsig), ctypes.c_ulong(signal.SIGKILL), ctypes.c_ulong(0),
+                      ctypes.c_ulong(0), ctypes.c_ulong(0)):
+            return False
+    except Exception:  # noqa: BLE001 - no ctypes or libc: the parent still kills workers it knows
+        return False
+    return True
+
+
+def _isolate_descriptors(keep: set[int]) -> None:
+    """Point every inherited descriptor but ``keep`` at /dev/null.
+
+    A worker inherits the fork server's and the resource tracker's pipes; a task that
+    wrote into them could take every other worker down. Re-pointing rather than closing
+    keeps the numbers taken, so no object that still holds one closes a reused number.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd in keep or fd == null:
+                continue
+            try:
+                os.get_inheritable(fd)  # raises for listdir's own descriptor, closed by now
+            except OSError:
+                continue
+            os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
 def _user_task_count() -> int | None:
     """Processes and threads the current user owns (what RLIMIT_NPROC counts)."""
     uid = os.getuid()
@@ -760,10 +810,15 @@ def _set_limit(which: int, soft: int) -> None:
 class _Worker:
     """Everything a worker process keeps between tasks (lives only in the worker)."""
 
-    def __init__(self, limits: _Limits, base: str, res_fd: int, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, limits: _Limits, base: str, res_fd: int, preload: tuple[str, ...] = (),
+                 task_fd: int = -1) -> None:
         self.limits = limits
         self.res_fd = res_fd
         self.protections: list[str] = []
+        if _die_with_parent():
+            self.protections.append("parent-death-signal")
+        _isolate_descriptors({0, 1, 2, res_fd, task_fd})
+        self.protections.append("own-descriptors")
         workdir = os.path.join(base, "work")
         os.makedirs(workdir, exist_ok=True)
         _clear_directory(workdir)  # left over by the worker this one replaces
@@ -1162,7 +1217,7 @@ def _worker_main(
     """Entry point of a worker process: set up, then answer tasks until told to stop."""
     res_fd = result_conn.fileno()
     try:
-        worker = _Worker(limits, base, res_fd, preload)
+        worker = _Worker(limits, base, res_fd, preload, task_conn.fileno())
     except BaseException as exc:  # noqa: BLE001 - tell the parent why, then die
         _send_frame(res_fd, b"E" + _describe(exc).encode("utf-8", "replace"))
         os._exit(70)
@@ -1224,13 +1279,77 @@ _SAFE_CLASSES = frozenset(
 )
 
 
+def _allowed_class(module: str, name: str, trusted: tuple[str, ...]) -> Any:
+    """The global a return value may name, or UnpicklingError (see :class:`_ValueUnpickler`)."""
+    if module == "builtins":
+        obj = getattr(builtins, name, None)
+        if name in _SAFE_BUILTINS or (isinstance(obj, type) and issubclass(obj, BaseException)):
+            return obj
+    elif (module, name) in _SAFE_CLASSES:
+        return getattr(sys.modules.get(module) or __import__(module), name)
+    elif module.split(".")[0] in trusted and module in sys.modules and "." not in name:
+        obj = getattr(sys.modules[module], name, None)
+        # Only classes *defined* in a trusted module (not ones it merely imports),
+        # and only kinds whose construction is plain data.
+        if (
+            isinstance(obj, type)
+            and getattr(obj, "__module__", "").split(".")[0] in trusted
+            and (is_dataclass(obj) or issubclass(obj, Enum) or issubclass(obj, tuple))
+        ):
+            return obj
+    raise pickle.UnpicklingError(
+        f"the return value refers to {module}.{name}, which the sandbox does not rebuild "
+        "outside the worker; return plain data, or add its module to trusted_modules"
+    )
+
+
+# What a pickled value may make the parent build. The stream itself is at most
+# _MAX_VALUE_BYTES, but a constructor called on a lazy argument is not: (list,
+# (range(10**9),)) or (bytes, (10**10,)) would build gigabytes here, and
+# Fraction('1e-30000000') would compute a 30-million-digit power. Streams that name
+# such a constructor are rebuilt by the checked (pure Python, slower) unpickler.
+_MAX_BUILT_ITEMS = 10_000_000
+_MAX_NUMBER_TEXT = 10_000
+_NUMBER_PARSERS = frozenset({int, float, complex})
+_INFLATING = frozenset(
+    {("builtins", n) for n in ("list", "set", "frozenset", "tuple", "dict", "bytes", "bytearray", "int",
+                               "float", "complex", "str", "range")}
+    | {("collections", "deque"), ("collections", "Counter"), ("collections", "OrderedDict"),
+       ("collections", "defaultdict"), ("decimal", "Decimal"), ("fractions", "Fraction")}
+)
+
+
+class _Oversize(pickle.UnpicklingError):
+    """The return value would make the parent build far more than the worker sent."""
+
+
+class _NeedsChecks(pickle.UnpicklingError):
+    """The stream names a constructor whose arguments must be checked before it runs."""
+
+
+def _check_call(func: Any, args: tuple[Any, ...]) -> None:
+    name = getattr(func, "__name__", "")
+    for arg in args:
+        kind = type(arg)
+        if kind is range and len(arg) > _MAX_BUILT_ITEMS:
+            raise _Oversize(f"it asks for {len(arg)} items built from a range")
+        if kind is int and func in (bytes, bytearray) and arg > _MAX_VALUE_BYTES:
+            raise _Oversize(f"it asks for a {name} of {arg} bytes")
+        if kind in (str, bytes) and (func in _NUMBER_PARSERS or name in ("Decimal", "Fraction")):
+            if len(arg) > _MAX_NUMBER_TEXT:
+                raise _Oversize(f"it asks to parse a {name} of {len(arg)} characters")
+            if name == "Fraction" and ("e" in arg or "E" in arg):  # type: ignore[operator]
+                raise _Oversize("it asks to parse a Fraction with an exponent")
+
+
 class _ValueUnpickler(pickle.Unpickler):
     """Rebuilds a return value without letting the worker choose code to run here.
 
     Unpickling can call any global the stream names, so a hostile ``__reduce__`` could
     run ``os.system`` in the parent. Only plain data types, builtin exceptions, a few
     stdlib value classes, and dataclasses / enums / named tuples from ``trusted``
-    modules are allowed.
+    modules are allowed. This fast (C) pass stops at the first constructor that could
+    inflate its arguments; :class:`_CheckedValueUnpickler` then does the work.
     """
 
     def __init__(self, data: io.BytesIO, trusted: tuple[str, ...]) -> None:
@@ -1238,28 +1357,43 @@ class _ValueUnpickler(pickle.Unpickler):
         self._trusted = trusted
 
     def find_class(self, module: str, name: str) -> Any:
-        if module == "builtins":
-            obj = getattr(builtins, name, None)
-            if name in _SAFE_BUILTINS or (
-                isinstance(obj, type) and issubclass(obj, BaseException)
-            ):
-                return obj
-        elif (module, name) in _SAFE_CLASSES:
-            return super().find_class(module, name)
-        elif module.split(".")[0] in self._trusted and module in sys.modules and "." not in name:
-            obj = getattr(sys.modules[module], name, None)
-            # Only classes *defined* in a trusted module (not ones it merely imports),
-            # and only kinds whose construction is plain data.
-            if (
-                isinstance(obj, type)
-                and getattr(obj, "__module__", "").split(".")[0] in self._trusted
-                and (is_dataclass(obj) or issubclass(obj, Enum) or issubclass(obj, tuple))
-            ):
-                return obj
-        raise pickle.UnpicklingError(
-            f"the return value refers to {module}.{name}, which the sandbox does not rebuild "
-            "outside the worker; return plain data, or add its module to trusted_modules"
-        )
+        if (module, name) in _INFLATING:
+            raise _NeedsChecks(f"{module}.{name}")
+        return _allowed_class(module, name, self._trusted)
+
+
+class _CheckedValueUnpickler(pickle._Unpickler):  # type: ignore[name-defined, misc]
+    """The same rules, with every constructor call's arguments checked before it runs."""
+
+    def __init__(self, data: io.BytesIO, trusted: tuple[str, ...]) -> None:
+        super().__init__(data)
+        self._trusted = trusted
+
+    def find_class(self, module: str, name: str) -> Any:
+        return _allowed_class(module, name, self._trusted)
+
+    def _load_reduce(self) -> None:
+        args = self.stack.pop()
+        func = self.stack[-1]
+        _check_call(func, args)
+        self.stack[-1] = func(*args)
+
+    def _load_newobj(self) -> None:
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        _check_call(cls, args)
+        self.append(cls.__new__(cls, *args))
+
+    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+    dispatch[pickle.REDUCE[0]] = _load_reduce
+    dispatch[pickle.NEWOBJ[0]] = _load_newobj
+
+
+def _rebuild_value(data: bytes, trusted: tuple[str, ...]) -> Any:
+    try:
+        return _ValueUnpickler(io.BytesIO(data), trusted).load()
+    except _NeedsChecks:
+        return _CheckedValueUnpickler(io.BytesIO(data), trusted).load()
 
 
 _SERVERS: dict[Any, Any] = {}
@@ -1387,6 +1521,34 @@ class _Handle:
         self.setup_error: str | None = None
 
 
+_BASE_PREFIX = "pytrace-sem-sandbox-"
+
+
+def _sweep_orphaned_bases() -> None:
+    """Remove worker directories whose owning process is gone (it was killed with -9).
+
+    A directory is named after the pid of the process that made it; its workers died
+    with that process's fork server, but nothing was left to remove the directory.
+    """
+    root = tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(_BASE_PREFIX):
+            continue
+        owner = name[len(_BASE_PREFIX):].split("-", 1)[0]
+        if not owner.isdigit() or int(owner) == os.getpid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        except OSError:  # alive, owned by someone else
+            pass
+
+
 def _kill_and_clean(handles: list[_Handle], spare_bases: list[str]) -> None:
     """Finalizer: no worker outlives its Sandbox, and no temporary directory either."""
     for h in handles:
@@ -1495,6 +1657,7 @@ class Sandbox:
         )
         self._trusted = tuple(trusted_modules)
         self._preload = tuple(preload)
+        self._swept = False
         self._hash_seed = hash_seed
         self._idle: list[_Handle] = []
         self._all: list[_Handle] = []
@@ -1758,7 +1921,9 @@ class Sandbox:
         value = None
         if status == "ok" and value_bytes is not None:
             try:
-                value = _ValueUnpickler(io.BytesIO(value_bytes), self._trusted).load()
+                value = _rebuild_value(value_bytes, self._trusted)
+            except _Oversize as exc:
+                status, error = "unpicklable", _one_line(f"the return value is too large to rebuild here: {exc}")
             except Exception as exc:  # noqa: BLE001
                 status, error = "unpicklable", _one_line(str(exc))
         result = TaskResult(
@@ -1851,8 +2016,11 @@ class Sandbox:
             raise SandboxError(
                 f"cannot start sandbox workers: the multiprocess fork server is unavailable ({exc})"
             ) from exc
+        if not self._spare_bases and not self._swept:
+            self._swept = True
+            _sweep_orphaned_bases()
         base = self._spare_bases.pop() if self._spare_bases else tempfile.mkdtemp(
-            prefix="pytrace-sem-sandbox-"
+            prefix=f"{_BASE_PREFIX}{os.getpid()}-"
         )
         task_r, task_w = multiprocess.Pipe(duplex=False)
         res_r, res_w = multiprocess.Pipe(duplex=False)
