@@ -176,6 +176,7 @@ def _read_jobs(path: str, stream: TextIO, errors: list[str]) -> Iterator[Any]:
     """Jobs from a JSONL stream; at the first bad line, note it and stop (in-flight work still finishes)."""
     from pytrace_sem.inputs import InputJob
 
+    seen: dict[str, int] = {}  # id -> line, since output records are matched to inputs by id
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -194,6 +195,10 @@ def _read_jobs(path: str, stream: TextIO, errors: list[str]) -> Iterator[Any]:
             examples = [given] if isinstance(given, str) else given if given is not None else []
             if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
                 raise _BadRecord("'input' must be an argument string or a list of them")
+            key = json.dumps(record["id"], sort_keys=True)
+            if key in seen:
+                raise _BadRecord(f"id {record['id']!r} is already used on line {seen[key]}")
+            seen[key] = number
         except (ValueError, _BadRecord) as exc:
             errors.append(f"{path}:{number}: bad record: {exc}; fix or remove that line")
             return

@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import Any
 
+from pytrace_sem._cmdutil import run_traced_code
 from pytrace_sem.errors import SourceError
 
 __all__ = ["add_parser", "run"]
@@ -68,6 +69,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _read(path: str, what: str) -> str:
+    if path != "-" and "source" in what:
+        from pytrace_sem._cmdutil import read_source
+
+        return read_source(path, what)
     try:
         if path == "-":
             return sys.stdin.read()
@@ -93,12 +98,15 @@ def _narrate(args: argparse.Namespace) -> int:
         if args.fixed is None:
             raise NarrateError("--style debug needs --fixed FIXED (the corrected source file)")
         fixed = _read(args.fixed, "fixed source file")
-        text = narrate_debug(trace_call(source, args.call, max_steps=args.max_steps),
-                             trace_call(fixed, args.call, max_steps=args.max_steps), seed=args.seed, cap=args.cap)
+        with run_traced_code():
+            buggy_trace = trace_call(source, args.call, max_steps=args.max_steps)
+            fixed_trace = trace_call(fixed, args.call, max_steps=args.max_steps)
+        text = narrate_debug(buggy_trace, fixed_trace, seed=args.seed, cap=args.cap)
     else:
         if args.fixed is not None:
             raise NarrateError("--fixed goes with --style debug")
-        trace = trace_call(source, args.call, max_steps=args.max_steps)
+        with run_traced_code():
+            trace = trace_call(source, args.call, max_steps=args.max_steps)
         text = narrate(trace, args.style, seed=args.seed, cap=args.cap, description=args.description)
     sys.stdout.write(text)
     return 0
@@ -109,8 +117,9 @@ def _check(args: argparse.Namespace) -> int:
 
     source = _read(args.file, "source file")
     monologue = _read(args.monologue, "monologue")
-    report = check_monologue(source, args.call, monologue, run_answer=not args.no_run_answer,
-                             max_steps=args.max_steps)
+    with run_traced_code():
+        report = check_monologue(source, args.call, monologue, run_answer=not args.no_run_answer,
+                                 max_steps=args.max_steps)
     sys.stdout.write(report.dumps() + "\n")
     if report.claims_checked == 0 and report.answer_correct is None:
         sys.stderr.write("pytrace-sem check: the monologue has no claim and no [ANSWER] to check "

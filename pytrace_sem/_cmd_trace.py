@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pytrace_sem._cmdutil import positive_int, read_source, user_output_to_stderr
+from pytrace_sem._cmdutil import indent_width, positive_int, read_source, run_traced_code
 
 __all__ = ["add_parser", "run", "format_text"]
 
@@ -25,7 +25,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="Python source file")
     p.add_argument("--call", required=True, help="the call to trace, e.g. \"f([1, 2], 'a')\"")
     p.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
-    p.add_argument("--indent", type=int, default=None, metavar="N", help="indent JSON output by N spaces")
+    p.add_argument("--indent", type=indent_width, default=None, metavar="N",
+                   help="indent JSON output by N spaces (0 to 16)")
     p.add_argument("--max-steps", type=positive_int, default=None, metavar="N",
                    help="stop recording after N steps (default 10000); the call still runs to the end")
     p.add_argument("--max-items", type=positive_int, default=None, metavar="N",
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     source = read_source(args.file)
     limits = {name: getattr(args, name) for name in ("max_steps", "max_items", "max_string", "max_depth")
               if getattr(args, name) is not None}
-    with user_output_to_stderr():
+    with run_traced_code():
         t = trace_call(source, args.call, **limits)
     if args.format == "json":
         print(t.dumps(indent=args.indent))

@@ -160,8 +160,10 @@ def _load_module(source: str, filename: str | None = None) -> tuple[dict, Any]:
     ns: dict[str, Any] = {"__name__": MODULE_NAME, "__builtins__": builtins, "__file__": filename}
     try:
         exec(code, ns)  # noqa: S102 - running the user's code is the point
-    except Exception as exc:  # noqa: BLE001
-        raise SourceError(f"running the module's top-level code raised {type(exc).__name__}: {exc}") from None
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - sys.exit() at import leaves no function to call
+        message = _rt.safe_repr_str(exc)[0]
+        raise SourceError(f"running the module's top-level code raised {_reprs.type_qualname(type(exc))}"
+                          f"{': ' + message if message else ''}") from None
     return ns, mod
 
 

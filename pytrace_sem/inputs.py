@@ -126,12 +126,12 @@ class InputOptions:
             raise LimitError(f"max_inputs must be between 1 and 1000, not {self.max_inputs}")
         if self.max_candidates < 1:
             raise LimitError(f"max_candidates must be at least 1, not {self.max_candidates}")
-        if not self.budget_seconds > 0:
-            raise LimitError(f"budget_seconds must be positive, not {self.budget_seconds}")
+        if not 0 < self.budget_seconds <= 86_400:  # inf and nan too: timers take finite seconds
+            raise LimitError(f"budget_seconds must be positive and at most a day, not {self.budget_seconds}")
         if self.batch_size < 1 or self.patience < 1 or self.extra_inputs < 0:
             raise LimitError("batch_size and patience must be at least 1, extra_inputs at least 0")
-        if not self.call_timeout > 0:
-            raise LimitError(f"call_timeout must be positive, not {self.call_timeout}")
+        if not 0 < self.call_timeout <= 3_600:
+            raise LimitError(f"call_timeout must be positive and at most an hour, not {self.call_timeout}")
         if self.max_repr_chars < 10:
             raise LimitError(f"max_repr_chars must be at least 10, not {self.max_repr_chars}")
 

@@ -94,9 +94,15 @@ class TraceRecord:
                 f"{RECORD_FORMAT}; re-run the tests with a matching pytrace_sem"
             )
         try:
-            return cls(id=str(data["id"]), test_id=data["test_id"], phase=data["phase"],
-                       module=data["module"], qualname=data["qualname"], file=data["file"],
-                       first_line=int(data["first_line"]), status=data["status"], trace_json=data["trace"])
+            texts = {key: data[key] for key in ("test_id", "phase", "module", "qualname", "file", "status")}
+            wrong = [key for key, value in texts.items() if not isinstance(value, str)]
+            if wrong:
+                raise TypeError(f"{', '.join(wrong)} must be text")
+            if not isinstance(data["trace"], Mapping):
+                raise TypeError(f"trace must be an object, not {type(data['trace']).__name__}")
+            if isinstance(data["first_line"], bool) or not isinstance(data["first_line"], int):
+                raise TypeError("first_line must be an integer")
+            return cls(id=str(data["id"]), first_line=data["first_line"], trace_json=data["trace"], **texts)
         except (KeyError, TypeError, ValueError) as exc:
             raise TraceFormatError(f"{where}: not a trace record ({type(exc).__name__}: {exc})") from None
 
@@ -159,7 +165,13 @@ def read_dir(directory: str | os.PathLike) -> TraceDir:
                 continue
             kind = data.get("record") if isinstance(data, dict) else None
             if kind == "trace":
-                rec = TraceRecord.from_json(data, where=where)
+                if data.get("format") != RECORD_FORMAT:
+                    TraceRecord.from_json(data, where=where)  # raises, naming both format versions
+                try:
+                    rec = TraceRecord.from_json(data, where=where)
+                except TraceFormatError:  # right format, broken fields: counted like a torn line
+                    damaged.append(where)
+                    continue
                 records[rec.id] = rec
             elif kind == "drop":
                 if records.pop(str(data.get("id")), None) is not None:
@@ -170,8 +182,11 @@ def read_dir(directory: str | os.PathLike) -> TraceDir:
     if (path / SUMMARY).exists():
         try:
             summary = json.loads((path / SUMMARY).read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise TraceFormatError(f"{path / SUMMARY}: unreadable ({exc})") from None
+        if not isinstance(summary, dict):
+            raise TraceFormatError(f"{path / SUMMARY}: not a summary (a JSON {type(summary).__name__}); "
+                                   "re-run the tests with --pytrace-sem")
     return TraceDir(path=path, records=list(records.values()), summary=summary, damaged=damaged, dropped=dropped)
 
 

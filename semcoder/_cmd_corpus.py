@@ -188,7 +188,10 @@ def corpus_stats(path: str) -> dict[str, Any]:
     cases_per: list[int] = []
     coverage: list[float] = []
     debug: list[int] = []
+    records = bugs = 0
     for record in read_corpus(path):
+        records += 1
+        bugs += len(record.bugs)
         cases_per.append(len(record.cases))
         if record.coverage is not None:
             coverage.append(record.coverage)
@@ -204,10 +207,12 @@ def corpus_stats(path: str) -> dict[str, Any]:
         return {"mean": round(statistics.fmean(values), 2), "median": statistics.median(values),
                 "max": max(values)}
 
+    # Counted on the data; the manifest's own counts are only compared with them.
+    counted = {"records": records, "cases": len(steps), "bugs": bugs}
+    mismatch = {k: {"manifest": manifest.get(k), "data": v} for k, v in counted.items() if manifest.get(k) != v}
     return {
-        "records": manifest["records"],
-        "cases": manifest["cases"],
-        "bugs": manifest["bugs"],
+        **counted,
+        "manifest_mismatch": mismatch,
         "functions": manifest["functions"],
         "dropped": manifest["dropped"],
         "case_drops": manifest.get("case_drops", {}),
@@ -226,6 +231,9 @@ def corpus_stats(path: str) -> dict[str, Any]:
 
 def run_stats(args: argparse.Namespace) -> int:
     stats = corpus_stats(args.corpus)
+    for key, both in stats["manifest_mismatch"].items():
+        print(f"semcoder corpus stats: warning: the manifest says {both['manifest']} {key}, the data holds "
+              f"{both['data']}; the numbers below are the data's", file=sys.stderr)
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0

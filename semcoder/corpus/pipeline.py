@@ -422,9 +422,13 @@ def _read_journal(path: Path) -> dict[int, dict[str, Any]]:
             break
         try:
             entry = json.loads(raw)
-        except json.JSONDecodeError:
-            break
-        done[int(entry["index"])] = _summary(entry)
+            index, summary = int(entry["index"]), _summary(entry)
+            if summary["status"] not in ("kept", "dropped") or (summary["status"] == "dropped"
+                                                               and not isinstance(summary["reason"], str)):
+                raise ValueError(summary["status"])
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+            break  # a damaged line: it and everything after it are redone
+        done[index] = summary
         good += len(raw)
     if good != len(data):
         with path.open("r+b") as fh:
@@ -497,28 +501,116 @@ def build_corpus(
     started = time.monotonic()
     config = config or BuildConfig()
     opened = [open_source(s) for s in (list(sources) if sources is not None else ["bundled"])] or [open_source("bundled")]
-    plan = _plan(opened, config)
     out = Path(out)
+    _refuse_overlap(out, opened)
+    plan = _plan(opened, config)
+    try:
+        with _OutputLock(out):
+            return _build(plan, config, out, started, executor, workers, on_progress, describe, overwrite)
+    except OSError as exc:  # a write failed: say which path and why, never a traceback
+        where = exc.filename if exc.filename is not None else out
+        raise CorpusError(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
+#: What a build writes into its folder, and all that --overwrite removes.
+_BUILD_OUTPUTS = (_STATE_DIR, DATA_DIR, MANIFEST_NAME, _DROPPED, _DROPPED + ".tmp", MANIFEST_NAME + ".tmp")
+_LOCK = ".semcoder-build.lock"
+
+
+def _source_path(source: Source) -> Path | None:
+    if getattr(source, "kind", None) == "bundled":
+        from semcoder.corpus.sources import BUNDLED_DATA
+
+        return BUNDLED_DATA
+    path = source.describe().get("path")
+    return Path(path) if path else None
+
+
+def _refuse_overlap(out: Path, sources: Sequence[Source]) -> None:
+    """An output folder may not be, hold, or lie inside an input (a rebuild would delete or re-read it)."""
+    if out.exists() and not out.is_dir():
+        raise CorpusError(f"--out {out} is a file, not a folder; give a folder for the corpus")
+    target = out.resolve()
+    for source in sources:
+        path = _source_path(source)
+        if path is None or not path.exists():
+            continue
+        inputs = path.resolve()
+        if inputs == target or target in inputs.parents or inputs in target.parents:
+            raise CorpusError(f"--out {out} overlaps the input {path}: the build would overwrite or re-read "
+                              f"what it reads; choose a folder outside it")
+
+
+class _OutputLock:
+    """One build at a time per output folder (an flock, released when the process ends)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.fd = -1
+
+    def __enter__(self) -> _OutputLock:
+        import fcntl
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.out / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise CorpusError(f"another build is writing to {self.out} right now; wait for it to finish "
+                              "or choose another --out") from None
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            os.unlink(self.out / _LOCK)
+        except OSError:
+            pass
+        os.close(self.fd)
+
+
+def _clear_previous(out: Path, fingerprint: str, overwrite: bool) -> None:
+    """Make ``out`` ready for this build: resume one with the same plan, or replace an earlier build's files."""
+    present = [e for e in out.iterdir() if e.name != _LOCK]
+    if not present:
+        return
+    plan_file = out / _STATE_DIR / _PLAN
+    previous = None
+    if plan_file.exists():
+        try:
+            previous = json.loads(plan_file.read_text("utf-8")).get("fingerprint")
+        except (OSError, json.JSONDecodeError, AttributeError):
+            previous = None
+    if previous == fingerprint:
+        return
+    if previous is None:
+        raise CorpusError(f"{out} holds files that are not a corpus build; choose another --out "
+                          "(--overwrite replaces only an earlier corpus build, nothing else)")
+    if not overwrite:
+        raise CorpusError(f"{out} holds a build with other sources or options; choose another --out, "
+                          "or pass --overwrite to replace it")
+    for name in _BUILD_OUTPUTS:  # what a build wrote; anything else in the folder stays
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+
+
+def _build(plan: _Plan, config: BuildConfig, out: Path, started: float, executor: str | Any, workers: int,
+           on_progress: Callable[[Progress], None] | None, describe: Callable[[str, str], str | None] | None,
+           overwrite: bool) -> BuildResult:
     state = out / _STATE_DIR
     plan_file = state / _PLAN
-    if out.exists() and any(out.iterdir()):
-        previous = None
-        if plan_file.exists():
-            try:
-                previous = json.loads(plan_file.read_text("utf-8")).get("fingerprint")
-            except (OSError, json.JSONDecodeError):
-                previous = None
-        if previous != plan.fingerprint:
-            if not overwrite:
-                what = "a build with other sources or options" if previous else "files that are not a corpus build"
-                raise CorpusError(f"{out} holds {what}; choose another --out, or pass --overwrite to replace it")
-            shutil.rmtree(out)
+    _clear_previous(out, plan.fingerprint, overwrite)
     state.mkdir(parents=True, exist_ok=True)
     if not plan_file.exists():
         plan_file.write_text(json.dumps({"fingerprint": plan.fingerprint, "functions": len(plan.items),
                                          "config": config.to_json()}, indent=2) + "\n", "utf-8")
     journal = state / _JOURNAL
-    done = _read_journal(journal)
+    journal.touch()
+    # A function whose worker died ("crashed") may have died for another's doing: retried.
+    done = {i: d for i, d in _read_journal(journal).items() if d.get("reason") != "crashed"}
     resumed = sum(1 for i in plan.to_run if i in done)
     counts: dict[str, int] = {}
     for reason, _ in plan.pre_dropped.values():

@@ -224,8 +224,14 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
     file = _corpus_dir(path) / MANIFEST_NAME
     try:
         data = json.loads(file.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"cannot read {file}: {exc}") from None
+    if not isinstance(data, dict):
+        raise CorpusError(f"{file} is not a corpus manifest (a JSON {type(data).__name__}, not an object); "
+                          "rebuild the corpus with `semcoder corpus build`")
+    shards = data.get("shards")
+    if not isinstance(shards, list) or not all(isinstance(s, str) for s in shards):
+        raise CorpusError(f"{file} names no list of shards; rebuild the corpus with `semcoder corpus build`")
     if data.get("schema_version") != RECORD_SCHEMA_VERSION:
         raise CorpusError(
             f"{file}: schema_version is {data.get('schema_version')!r}, this semcoder reads "
@@ -241,20 +247,34 @@ def shard_paths(path: str | Path) -> list[Path]:
 
 
 def read_corpus(path: str | Path) -> Iterator[CorpusRecord]:
-    """Every record of a finished corpus folder, in build order (one shard in memory at a time)."""
+    """Every record of a finished corpus folder, in build order (one shard in memory at a time).
+
+    Records are matched by id downstream (held-out splits, training rows), so an id
+    that comes twice is an error naming both places.
+    """
+    seen: dict[str, str] = {}
     for shard in shard_paths(path):
         try:
-            fh = shard.open(encoding="utf-8")
+            fh = shard.open("rb")
         except OSError as exc:
             raise CorpusError(f"cannot read shard {shard}: {exc.strerror or exc}") from None
         with fh:
-            for lineno, line in enumerate(fh, 1):
+            for lineno, raw in enumerate(fh, 1):
+                where = f"{shard}:{lineno}"
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise CorpusError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
                 if not line.strip():
                     continue
-                where = f"{shard}:{lineno}"
                 try:
                     data = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise CorpusError(f"{where}: not a JSON line ({exc.msg})") from None
-                yield CorpusRecord.from_json(data, where=where)
+                record = CorpusRecord.from_json(data, where=where)
+                if record.id in seen:
+                    raise CorpusError(f"{where}: id {record.id!r} is already used at {seen[record.id]}; "
+                                      "rebuild the corpus")
+                seen[record.id] = where
+                yield record
 

@@ -130,10 +130,17 @@ class Source(Protocol):
 
 
 def _parse(code: str, mode: str = "exec") -> Any:
-    """ast.parse, quietly: user code may hold invalid escapes and the like that only warn."""
+    """ast.parse, quietly: user code may hold invalid escapes and the like that only warn.
+
+    Text Python cannot compile at all (a lone surrogate such as ``\\ud800``, which
+    JSON can carry but UTF-8 cannot) is a SyntaxError like any other.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(code, mode=mode)
+        try:
+            return ast.parse(code, mode=mode)
+        except (UnicodeEncodeError, ValueError) as exc:  # ValueError: a NUL byte in the source
+            raise SyntaxError(f"the code is not valid source text: {exc}") from None
 
 
 def _read_text(path: Path) -> str:
