@@ -132,6 +132,7 @@ class RunRecorder:
         self.outdir.mkdir(parents=True, exist_ok=True)
         self._writer = ShardWriter(self.outdir / shard_name(self.worker))
         self.hook.install()
+        self.hook.instrument_loaded()  # modules another plugin imported first: their code is swapped
         self._previous = _rt._autostart
         _rt.set_autostart(self._autostart)
 
@@ -188,7 +189,7 @@ class RunRecorder:
             "targets": list(self.hook.targets),
             "limits": self.options.to_json(),
             "modules": {"instrumented": sorted(self.hook.modules), "already_imported": self.hook.already_imported,
-                        "failed": dict(self.hook.failed)},
+                        "in_place": sorted(self.hook.in_place), "failed": dict(self.hook.failed)},
             "functions": functions,
             "totals": totals,
             "seconds": {"session": round(time.perf_counter() - self._started, 3),

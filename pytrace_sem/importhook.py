@@ -16,8 +16,12 @@ original file. Instrumented code is never written to ``__pycache__``; it is
 cached in ``cache_dir`` keyed by the source, its path, the Python version and
 the rewriter's own source, because rewriting a large module takes seconds.
 
-Modules imported before :meth:`ImportHook.install` cannot be instrumented any
-more; they are listed in ``already_imported`` so callers can report them.
+Modules imported before :meth:`ImportHook.install` (by another pytest plugin, a
+``.pth`` file, the program that calls ``pytest.main``) are instrumented in place by
+:meth:`ImportHook.instrument_loaded`: their module is not run again; the code of its
+live functions and methods is swapped for the instrumented code of the same
+definitions (listed in ``in_place``). What cannot be swapped that way is listed in
+``already_imported`` so callers can report it.
 """
 
 from __future__ import annotations
@@ -32,11 +36,74 @@ import sys
 import textwrap
 import threading
 import time
+import tokenize
 import types
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-__all__ = ["ImportHook", "ModuleInfo", "default_cache_dir", "enter_infos"]
+__all__ = ["ImportHook", "ModuleInfo", "default_cache_dir", "enter_infos", "swap_code"]
+
+
+def _code_key(code: types.CodeType) -> tuple:
+    # The same definition in the original and the instrumented compile: name and first line
+    # (the rewriter keeps line numbers; a decorated def starts at its first decorator in both).
+    return (getattr(code, "co_qualname", code.co_name), code.co_firstlineno)
+
+
+def _codes(code: types.CodeType, into: dict[tuple, types.CodeType]) -> dict[tuple, types.CodeType]:
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            into.setdefault(_code_key(const), const)
+            _codes(const, into)
+    return into
+
+
+def swap_code(module: types.ModuleType, module_code: types.CodeType, path: str) -> int:
+    """Give the live functions and methods of ``module`` the instrumented code of their definitions.
+
+    ``module_code`` is the instrumented compile of the module's source; nothing of it
+    runs. Functions defined in the file are reached through the module's namespace,
+    its classes (methods, static and class methods, properties), and ``__wrapped__``
+    of decorated functions (``functools.wraps``, ``lru_cache``); functions made later
+    (nested ones, closures) come from instrumented code anyway. Objects are looked at
+    by their type only, so no lazy proxy in the namespace is evaluated. Returns how
+    many functions were swapped.
+    """
+    from pytrace_sem._reprs import stored_attrs
+
+    new = _codes(module_code, {})
+    swapped = 0
+    seen: set[int] = set()
+    todo = list(vars(module).values())
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        kind = type(obj)
+        if kind is types.FunctionType:
+            old = obj.__code__
+            code = new.get(_code_key(old)) if old.co_filename == path else None
+            if code is not None and code is not old and code.co_freevars == old.co_freevars:
+                obj.__code__ = code
+                swapped += 1
+        elif issubclass(kind, type):
+            if obj.__dict__.get("__module__") == module.__name__:
+                todo.extend(obj.__dict__.values())
+            continue
+        elif kind is staticmethod or kind is classmethod:
+            todo.append(obj.__func__)
+            continue
+        elif kind is property:
+            todo.extend(f for f in (obj.fget, obj.fset, obj.fdel) if f is not None)
+            continue
+        elif kind is types.ModuleType:
+            continue
+        wrapped = (stored_attrs(obj) or {}).get("__wrapped__")
+        if wrapped is not None:
+            todo.append(wrapped)
+    return swapped
+
 
 # The recorder and its rewriter must never trace themselves.
 _NEVER = ("pytrace_sem",)
@@ -138,6 +205,7 @@ class ImportHook:
         self.modules: dict[str, ModuleInfo] = {}
         self.failed: dict[str, str] = {}
         self.already_imported: list[str] = []
+        self.in_place: dict[str, int] = {}  # module -> functions whose code was swapped
         self.instrument_seconds = 0.0
         self.cache_hits = 0
         self._resolving = threading.local()
@@ -169,6 +237,33 @@ class ImportHook:
             if type(finder).__name__ == "AssertionRewritingHook":
                 index = i + 1
         sys.meta_path.insert(index, self)
+
+    def instrument_loaded(self) -> None:
+        """Instrument the target modules found already imported, in place (see the module docstring)."""
+        missed = []
+        for name in self.already_imported:
+            module = sys.modules.get(name)
+            path = str(getattr(module, "__file__", "") or "")
+            if module is None or (self.exclude is not None and self.exclude(name, path)):
+                missed.append(name)
+                continue
+            try:
+                with tokenize.open(path) as fh:
+                    source = fh.read()
+            except (OSError, SyntaxError, UnicodeDecodeError):
+                missed.append(name)
+                continue
+            code = self._code_for(name, path, source)
+            if name in self.failed:
+                self.modules.pop(name, None)
+                missed.append(name)
+                continue
+            swapped = swap_code(module, code, path)
+            if swapped:
+                self.in_place[name] = swapped
+            else:
+                missed.append(name)
+        self.already_imported = missed
 
     def uninstall(self) -> None:
         """Take the hook off ``sys.meta_path``; modules already loaded stay instrumented."""

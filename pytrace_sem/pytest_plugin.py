@@ -259,6 +259,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         f"({t.get('calls', 0)} calls, {t.get('dropped_by_cap', 0)} left out by the per-function cap, "
         f"{t.get('errors', 0)} recorder errors)")
     mods = summary.get("modules", {})
+    if mods.get("in_place"):
+        terminalreporter.write_line(
+            "pytrace-sem: imported before the import hook, instrumented in place: " + ", ".join(mods["in_place"]))
     if mods.get("already_imported"):
         terminalreporter.write_line(
             "pytrace-sem: imported before the import hook, not traced: " + ", ".join(mods["already_imported"]))

@@ -48,7 +48,7 @@ from pytrace_sem.errors import SourceError
 
 __all__ = ["InstrumentedModule", "instrument", "REWRITER_VERSION"]
 
-REWRITER_VERSION = "5"
+REWRITER_VERSION = "6"
 
 _ALIAS_BASE = "_pytrace_sem_rt"
 _MARK_BASE = "pts-inserted"
@@ -88,14 +88,33 @@ def install_alias(alias: str) -> None:
 
 
 def _remap_lines(tree: ast.AST, line_map: Sequence[int]) -> None:
+    """Give every node its original line; inserted code gets none (-1, "no location").
+
+    Code without a location takes the line of the instruction before it, so a hook
+    never starts a line of its own: a line tracer (coverage.py) sees exactly the line
+    events of the original code, and ``f_lineno`` never points at a line that did
+    not run (an inserted hook after a nested ``def`` would otherwise sit on that
+    function's last line).
+    """
     n = len(line_map)
     for node in ast.walk(tree):
         lineno = getattr(node, "lineno", None)
-        if lineno is not None:
-            node.lineno = line_map[lineno - 1] if 0 < lineno <= n else lineno
-            end = getattr(node, "end_lineno", None)
-            if end is not None:
-                node.end_lineno = max(node.lineno, line_map[end - 1] if 0 < end <= n else end)
+        if lineno is None:
+            continue
+        mapped = line_map[lineno - 1] if 0 < lineno <= n else lineno
+        if mapped < 0:
+            node.lineno = node.end_lineno = -1  # type: ignore[attr-defined]
+            node.col_offset = node.end_col_offset = -1  # type: ignore[attr-defined]
+            continue
+        node.lineno = mapped  # type: ignore[attr-defined]
+        end = getattr(node, "end_lineno", None)
+        if end is not None:
+            end_mapped = line_map[end - 1] if 0 < end <= n else end
+            if end_mapped < mapped:  # ends on inserted code: end where it starts
+                node.end_lineno = mapped  # type: ignore[attr-defined]
+                node.end_col_offset = max(node.end_col_offset or 0, node.col_offset)  # type: ignore[attr-defined]
+            else:
+                node.end_lineno = end_mapped  # type: ignore[attr-defined]
 
 
 _cache: dict[str, InstrumentedModule] = {}
@@ -167,24 +186,34 @@ def _line_map(new_source: str, mark: str) -> tuple[int, ...]:
     """Map each line of the instrumented text to a line of the original.
 
     Unmarked lines are original lines, in order. ``# <mark>`` marks an inserted
-    line (mapped to the original line before it); ``# <mark>:N`` marks an
-    original statement that moved to a line of its own (it is line N).
+    line: -1, no line of its own (see :func:`_remap_lines`). ``# <mark>^`` marks an
+    inserted line of a function's prologue: the line of the function's first
+    statement, the first line the original reports when called. ``# <mark>:N``
+    marks an original statement that moved to a line of its own (it is line N).
     """
-    out = []
+    out: list[int | None] = []
     orig = 0
     tag = "# " + mark
     for text in _LINE_SPLIT.split(new_source):
         pos = text.rfind(tag)
-        if pos >= 0 and text[pos + len(tag):].strip(":0123456789 \t") == "":
+        if pos >= 0 and text[pos + len(tag):].strip(":^0123456789 \t") == "":
             rest = text[pos + len(tag):].strip()
             if rest.startswith(":"):
                 out.append(int(rest[1:]))
+            elif rest.startswith("^"):
+                out.append(None)  # the next original line, filled in below
             else:
-                out.append(max(orig, 1))
+                out.append(-1)
         else:
             orig += 1
             out.append(orig)
-    return tuple(out)
+    following = -1
+    for i in range(len(out) - 1, -1, -1):
+        if out[i] is None:
+            out[i] = following
+        elif out[i] > 0:  # type: ignore[operator]
+            following = out[i]  # type: ignore[assignment]
+    return tuple(out)  # type: ignore[arg-type]
 
 
 # -- helpers that build small CST pieces ---------------------------------------
@@ -899,14 +928,18 @@ class _Transformer(cst.CSTTransformer):
         if stmts and isinstance(stmts[0], cst.SimpleStatementLine) and _is_docstring(stmts[0].body[0]):
             doc = [stmts[0]]
             stmts = stmts[1:]
+        # The prologue reports at the first statement's line, the first line the original
+        # reports when called (or at none, when the body is only a docstring).
+        prologue = cst.Comment(f"# {self.mark}^") if stmts else mark
         if not stmts:
             stmts = [cst.SimpleStatementLine(body=[cst.Pass()],
                                              trailing_whitespace=cst.TrailingWhitespace(whitespace=ws, comment=mark))]
         args = ", ".join([_const(info), *params])
-        enter = marked_line(f"{self.alias}.{g}e({args})")
+        enter = cst.SimpleStatementLine(body=[cst.Expr(_parse_expr(f"{self.alias}.{g}e({args})"))],
+                                        trailing_whitespace=cst.TrailingWhitespace(whitespace=ws, comment=prologue))
         marked_header = cst.TrailingWhitespace(whitespace=ws, comment=mark)
         try_node = cst.Try(
-            body=cst.IndentedBlock(body=stmts, header=marked_header),
+            body=cst.IndentedBlock(body=stmts, header=cst.TrailingWhitespace(whitespace=ws, comment=prologue)),
             handlers=[cst.ExceptHandler(
                 body=cst.IndentedBlock(
                     body=[marked_line(f"{self.alias}.{g}x()"),

@@ -200,7 +200,7 @@ def _lines(shard: Path) -> Iterator[tuple[int, str]]:
 def merge_summaries(parts: list[Mapping[str, Any]]) -> dict:
     """One summary from the per-process parts: counts add up, times add up (wall time is the longest)."""
     out: dict[str, Any] = {"format": RECORD_FORMAT, "workers": [], "targets": [], "limits": None,
-                           "modules": {"instrumented": [], "already_imported": [], "failed": {}},
+                           "modules": {"instrumented": [], "already_imported": [], "in_place": [], "failed": {}},
                            "functions": {}, "totals": {}, "seconds": {}, "errors": []}
     totals: dict[str, int] = {}
     seconds: dict[str, float] = {}
@@ -209,7 +209,7 @@ def merge_summaries(parts: list[Mapping[str, Any]]) -> dict:
         out["targets"] = sorted(set(out["targets"]) | set(part.get("targets", ())))
         out["limits"] = out["limits"] or part.get("limits")
         mods = part.get("modules", {})
-        for key in ("instrumented", "already_imported"):
+        for key in ("instrumented", "already_imported", "in_place"):
             out["modules"][key] = sorted(set(out["modules"][key]) | set(mods.get(key, ())))
         out["modules"]["failed"].update(mods.get("failed", {}))
         for name, counts in part.get("functions", {}).items():

@@ -35,3 +35,7 @@ def test_frames_look_as_without_instrumentation():
 
 def test_module_imported_before_the_hook_still_works():
     assert legacy.old_style(1) == 2
+    ledger = legacy.Ledger()
+    assert ledger.add(3) == 3 and ledger.add(4) == 7 and ledger.total == 7
+    assert legacy.Ledger.zero() == 0
+    assert legacy.cached_square(5) == 25 and legacy.cached_square(5) == 25
