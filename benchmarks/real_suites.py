@@ -15,7 +15,10 @@ it runs the suite twice with ``--junitxml`` (plain, then with
   is the same in both runs;
 * traces of the library's own functions were written, every record reads back
   and every trace validates against the trace JSON Schema;
-* the recorder reported no errors and no damaged lines.
+* the recorder reported no errors and no damaged lines;
+* with ``--coverage``: a third and fourth run under pytest-cov (lines and
+  branches of the library) report the same coverage data with and without the
+  plugin.
 
 It prints a Markdown table of wall times (the overhead) and exits 1 if any check
 fails. ``--warm`` first fills the instrumented-code cache with a plugin run (its
@@ -44,7 +47,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 # Test dependencies, pinned so that runs are repeatable.
-PYTEST = ["pytest==9.2.0", "pytest-xdist==3.8.0", "jsonschema==4.26.0"]
+PYTEST = ["pytest==9.2.0", "pytest-xdist==3.8.0", "jsonschema==4.26.0", "pytest-cov==7.1.0"]
 HYPOTHESIS = "hypothesis==6.170.17"
 
 
@@ -86,6 +89,17 @@ SUITES: dict[str, Suite] = {
         ("tests", "--deselect", "tests/test_converters.py::TestPipe::test_wrapped_annotation"),
         requires=(HYPOTHESIS, "pympler==1.1", "cloudpickle==3.1.3"),
         notes="the deselected test fails on the released wheel too"),
+    "cachetools": Suite(
+        "cachetools", "8.0.3", "cachetools-8.0.3", "src", ("cachetools",), ("tests",),
+        notes="caches whose __len__/__iter__ expire entries by a timer"),
+    "inflection": Suite(
+        "inflection", "0.5.1", "inflection-0.5.1", ".", ("inflection",), ("test_inflection.py",)),
+    "six": Suite(
+        "six", "1.17.0", "six-1.17.0", ".", ("six",), ("test_six.py",),
+        notes="lazy module attributes (six.moves)"),
+    "pytest-mock": Suite(
+        "pytest-mock", "3.17.0", "pytest_mock-3.17.0", "src", ("pytest_mock",), ("tests",),
+        notes="itself a pytest plugin: imported before the import hook, instrumented in place"),
 }
 
 ENV = {"PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -245,6 +259,7 @@ t = d.summary["totals"]
 print(json.dumps({"records": len(d.records), "own": len(own), "functions": len({(r.module, r.qualname) for r in own}),
                   "damaged": len(d.damaged), "errors": t.get("errors", 0), "error_list": d.summary.get("errors", []),
                   "calls": t.get("calls", 0), "already_imported": d.summary["modules"]["already_imported"],
+                  "in_place": d.summary["modules"].get("in_place", []),
                   "failed_modules": d.summary["modules"]["failed"], "seconds": d.summary["seconds"]}))
 """
     proc = subprocess.run([str(py), "-c", code, str(outdir), *suite.packages], capture_output=True, text=True,
@@ -264,9 +279,21 @@ class Result:
     first_s: float = 0.0
     traces: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    coverage: str = "not compared"
 
 
-def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist: int, repeat: int = 1) -> Result:
+def coverage_data(py: Path, tree: Path, suite: Suite, out: Path, label: str, extra: list[str]) -> dict:
+    """Per file: executed and missing lines and branches of the library, as pytest-cov reports them."""
+    report = out / f"coverage-{label}.json"
+    cov = [f"--cov={p}" for p in suite.packages] + ["--cov-branch", f"--cov-report=json:{report}"]
+    pytest_run(py, tree, suite, out / f"coverage-{label}.xml", extra + cov, out / f"coverage-{label}.log")
+    files = json.loads(report.read_text())["files"]
+    keys = ("executed_lines", "missing_lines", "executed_branches", "missing_branches")
+    return {path: {k: data.get(k) for k in keys} for path, data in files.items()}
+
+
+def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist: int, repeat: int = 1,
+              coverage: bool = False) -> Result:
     suite = SUITES[name]
     res = Result(name)
     check_import_root(py, tree, suite)
@@ -306,6 +333,14 @@ def run_suite(name: str, workdir: Path, py: Path, tree: Path, warm: bool, xdist:
         res.problems.append(f"{t['damaged']} damaged lines")
     if t["failed_modules"]:
         res.problems.append(f"modules not instrumented: {t['failed_modules']}")
+    if coverage:
+        log(f"{name}: coverage runs, plain and with the plugin")
+        plain_cov = coverage_data(py, tree, suite, out, "plain", extra)
+        plugin_cov = coverage_data(py, tree, suite, out, "plugin", extra + plugin)
+        res.coverage = "identical" if plain_cov == plugin_cov else "differs"
+        if plain_cov != plugin_cov:
+            files = sorted(f for f in plain_cov.keys() | plugin_cov.keys() if plain_cov.get(f) != plugin_cov.get(f))
+            res.problems.append(f"coverage data differs in {len(files)} files, e.g. {files[:3]}")
     return res
 
 
@@ -315,8 +350,8 @@ def table(results: list[Result], warm: bool, repeat: int = 1) -> str:
         cache += f", median of {repeat}"
     first = " first plugin run (rewriting modules) |" if warm else ""
     lines = [f"| suite | tests (plain run) | plain | with plugin ({cache} cache) | ratio |{first} traces kept "
-             "(functions) | outcomes identical |",
-             "|---|---|---|---|---|" + ("---|" if warm else "") + "---|---|"]
+             "(functions) | outcomes identical | coverage data (pytest-cov) |",
+             "|---|---|---|---|---|" + ("---|" if warm else "") + "---|---|---|"]
     for r in results:
         ratio = r.plugin_s / r.base_s if r.base_s else float("nan")
         if not r.tests:
@@ -325,7 +360,8 @@ def table(results: list[Result], warm: bool, repeat: int = 1) -> str:
             same = "yes" if not any("differ" in p for p in r.problems) else "**no**"
         cold = f" {r.first_s:.1f} s ({r.first_s / r.base_s:.2f}x) |" if warm and r.base_s else ""
         lines.append(f"| {r.suite} {SUITES[r.suite].version} | {r.summary} | {r.base_s:.1f} s | {r.plugin_s:.1f} s "
-                     f"| {ratio:.2f}x |{cold} {r.traces.get('own', 0)} ({r.traces.get('functions', 0)}) | {same} |")
+                     f"| {ratio:.2f}x |{cold} {r.traces.get('own', 0)} ({r.traces.get('functions', 0)}) | {same} "
+                     f"| {r.coverage} |")
     return "\n".join(lines) + "\n"
 
 
@@ -341,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="time N runs of each (alternating) and report medians (default 1)")
     ap.add_argument("-n", "--xdist", type=int, default=0, metavar="N", help="run both with pytest-xdist -n N")
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
+    ap.add_argument("--coverage", action="store_true",
+                    help="also compare pytest-cov's line and branch data with and without the plugin")
     args = ap.parse_args(argv)
     names = sorted(SUITES) if args.all else args.suite
     if not names:
@@ -354,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         tree = fetch(SUITES[name], workdir, args.python)
         try:
-            r = run_suite(name, workdir, py, tree, args.warm, args.xdist, max(1, args.repeat))
+            r = run_suite(name, workdir, py, tree, args.warm, args.xdist, max(1, args.repeat), args.coverage)
         except CheckFailed as exc:
             r = Result(name, problems=[str(exc)])
         results.append(r)

@@ -76,6 +76,9 @@ _native: dict[type, bool] = {}
 
 # Items a plainness check looks at before it gives up (and shows the type only).
 PLAIN_BUDGET = 100_000
+#: Ints longer than Python's default digit limit (4300 digits) are shown by their size:
+#: their decimal repr costs time quadratic in their length.
+INT_REPR_BITS = 14_300
 
 
 def _learn_stdlib() -> None:
@@ -179,6 +182,11 @@ def builtin_repr(value: Any, limit: int) -> str:
     anything else ``<module.Type object>``.
     """
     t = type(value)
+    shown = _SHOWN_BY_TYPE.get(t)
+    if shown is not None:  # the common case, an instance of a class of the program's
+        return shown[:limit]
+    if t is int and value.bit_length() > INT_REPR_BITS:
+        return f"<int with {value.bit_length()} bits>"[:limit]
     if t is not types.MethodType and (t in _LEAVES or is_plain(value)):
         if t is bytearray and len(value) > limit:
             value = value[:limit]
@@ -198,7 +206,16 @@ def builtin_repr(value: Any, limit: int) -> str:
             inner = inner[1:-2] if len(args) == 1 else inner[1:-1]
             return f"{t.__name__}({inner})"[:limit]
         return f"{t.__name__}(<{len(args)} arguments>)"[:limit]
-    return f"<{type_name(t)} object>"[:limit]
+    shown = f"<{type_name(t)} object>"
+    if not issubclass(t, BaseException) and t not in _CONTAINERS:
+        if len(_SHOWN_BY_TYPE) > 10_000:
+            _SHOWN_BY_TYPE.clear()
+        _SHOWN_BY_TYPE[t] = shown  # what every instance of t looks like, whatever it holds
+    return shown[:limit]
+
+
+# type -> "<module.Type object>" for classes whose instances are all shown that way.
+_SHOWN_BY_TYPE: dict[type, str] = {}
 
 
 def exception_message(exc: BaseException) -> str:

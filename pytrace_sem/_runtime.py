@@ -32,6 +32,7 @@ from operator import is_ as _is
 from threading import get_ident as _get_ident
 
 from pytrace_sem import _reprs
+from pytrace_sem._reprs import INT_REPR_BITS
 
 # Step kinds. The rewriter writes these numbers into the constant tuples.
 K_LINE = 0
@@ -318,6 +319,8 @@ def _fingerprint(value, flat=True):
     repr when the whole content is plain, else of a digest that shows objects by
     their type and stored attributes (``_digest``).
     """
+    if len(value) > SAMPLE_ABOVE:
+        return _sampled_fingerprint(value, flat)
     if flat:
         try:
             return _hash_content(value)
@@ -331,28 +334,62 @@ def _fingerprint(value, flat=True):
         return None
 
 
-def _digest(value, depth, path):
-    """A hashable picture of a value's content, without calling any of its methods."""
+#: Containers longer than this are fingerprinted from a sample, so that a step costs
+#: the same whatever the data's size: the length, SAMPLE items at evenly spaced
+#: positions (a dict's or set's first ones) and the last SAMPLE. A change beyond the
+#: kept head that touches none of those goes unseen (docs/trace-format.md, Limits).
+SAMPLE_ABOVE = 1_000_000
+SAMPLE = 1000
+
+
+def _sampled_fingerprint(value, flat):
+    n = len(value)
     t = type(value)
-    if t in _ATOMS_FROZEN:
-        return _reprs.builtin_repr(value, 1 << 30)
-    if depth > _DIGEST_DEPTH or id(value) in path:
-        return t
-    path.add(id(value))
+    if t is dict:
+        pairs = tuple(_islice(value.items(), SAMPLE)) + tuple(_islice(reversed(value.items()), SAMPLE))
+        items = tuple(x for pair in pairs for x in pair)
+    elif t is list or t is tuple:
+        items = tuple(value[:: max(1, n // SAMPLE)]) + tuple(value[-SAMPLE:])
+    else:  # a set keeps no positions: its first items in iteration order
+        items = tuple(_islice(value, SAMPLE))
     try:
-        if t is list or t is tuple or t is set or t is frozenset:
-            return (t, tuple([_digest(x, depth + 1, path) for x in value]))
-        if t is dict:
-            return (t, tuple([(_digest(k, depth + 1, path), _digest(v, depth + 1, path)) for k, v in value.items()]))
-        attrs = _reprs.stored_attrs(value)
-        shown = _reprs.builtin_repr(value, 1 << 30)
-        if not attrs:
-            return (t, shown)
-        return (t, shown, tuple([(k, _digest(v, depth + 1, path)) for k, v in attrs.items()]))
-    finally:
-        path.discard(id(value))
+        if flat:
+            return hash((n, items, tuple(map(type, items))))
+        return hash((n, tuple([_digest(x, 1, set()) for x in items])))
+    except Exception:  # noqa: BLE001 - unhashable atoms (slices before 3.12)
+        return hash((n, tuple(map(_reprs.type_name, map(type, items)))))
 
 
+def _digest(value, depth, path):
+    """A hashable picture of a container's content, without calling any of its methods.
+
+    Nested built-in containers are walked (a list changed in place beyond the cut
+    must show); other objects count by type and identity, as their default repr
+    did. At most _DIGEST_NODES containers are opened, each once.
+    """
+    budget = [_DIGEST_NODES]
+
+    def walk(v, depth):
+        t = type(v)
+        if t in _ATOMS_FROZEN:
+            return _reprs.builtin_repr(v, 1 << 30) if t is not int else (t, v)
+        if t is not list and t is not tuple and t is not set and t is not frozenset and t is not dict:
+            return (t, id(v))
+        if depth > _DIGEST_DEPTH or id(v) in path or budget[0] <= 0:
+            return (t, id(v), len(v))
+        budget[0] -= 1
+        path.add(id(v))
+        try:
+            if t is dict:
+                return (t, tuple([(walk(k, depth + 1), walk(x, depth + 1)) for k, x in v.items()]))
+            return (t, tuple([walk(x, depth + 1) for x in v]))
+        finally:
+            path.discard(id(v))
+
+    return walk(value, depth)
+
+
+_DIGEST_NODES = 10_000
 _DIGEST_DEPTH = 16
 
 
@@ -591,12 +628,13 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
     long list or dict of immutable values then gets a version and a shallow copy
     of its whole content instead of a hash of it (see ``_versioned``).
     """
-    global _budget
+    global _budget, _shared
     t = type(value)
     if t in _ATOMS_FROZEN:
         return value
     if depth == 0:
         _budget = SNAP_BUDGET
+        _shared = {}
     elif _budget <= 0 and depth > 1:  # the value's own items and attributes are always kept
         kind = _SEQ_KINDS.get(t) or ("dict" if t is dict else _reprs.type_name(t))
         return _Deep(kind, _OVER_BUDGET)
@@ -663,7 +701,22 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
     return _snap_object(value, t, depth, _path, lim)
 
 
+# id -> snapshot of the objects the current snapshot has copied so far (reset by each
+# top-level snap(), during which they are all alive, so no id is reused): an object
+# reached again by another way (a doubly linked list's next and prev) is shared, not
+# copied again, so a snapshot costs its distinct objects, not its paths. Only ids
+# are kept: holding the objects would keep them alive past their time.
+_shared: dict = {}
+
+
 def _snap_object(value, t, depth, path, lim):
+    made = _shared.get(id(value))
+    if made is None:
+        made = _shared[id(value)] = _snap_object_new(value, t, depth, path, lim)
+    return made
+
+
+def _snap_object_new(value, t, depth, path, lim):
     rep, error = safe_repr(value, lim.max_string, lim.user_repr)
     attrs = None
     if depth < lim.max_depth:

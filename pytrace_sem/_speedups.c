@@ -567,7 +567,13 @@ cached_atom(PyObject *atoms, PyObject *atom, PyObject *v, PyObject **out)
             return -1;
         }
         PyObject *made = NULL;
+        int overflow = 0;
         if (t == &PyLong_Type) {
+            /* Past 64 bits atom() decides: a huge int gets its size, not a repr that
+             * costs time quadratic in its length. */
+            (void)PyLong_AsLongLongAndOverflow(v, &overflow);
+        }
+        if (t == &PyLong_Type && !overflow) {
             /* {"type": "int", "repr": repr(v)}, as _Encoder.atom makes it */
             PyObject *r = PyObject_Repr(v);
             if (r != NULL) {

@@ -100,14 +100,20 @@ def _item_key(e: dict) -> tuple:
 
 
 class _Encoder:
-    __slots__ = ("lim", "atoms")
+    __slots__ = ("lim", "atoms", "shown", "value")
 
     def __init__(self, lim: _rt.Limits) -> None:
         self.lim = lim
         # Equal ints and strs encode to equal dicts: share them (long traces repeat them a lot).
         self.atoms: dict = {}
+        # Objects already encoded within the value being encoded (id -> value number): an
+        # object met again (a linked list's next and prev) is written as a stub.
+        self.shown: dict = {}
+        self.value = 0
 
     def enc(self, v, depth: int) -> dict:
+        if depth == 0:
+            self.value += 1
         c = v.__class__
         if c is _rt._Seq:
             return self.seq(v.kind, v.items, v.length, v.cut, depth)
@@ -115,6 +121,10 @@ class _Encoder:
             return self.mapping(v.keys, v.values, v.length, v.cut, depth)
         if c is _rt._Obj:
             out: dict = {"type": v.cls, "repr": normalize_repr(v.repr)}
+            if v.attrs and self.shown.get(id(v)) == self.value:
+                out["shared"] = True  # its attributes are shown where it first appears
+                return out
+            self.shown[id(v)] = self.value
             if v.attrs:
                 out["attrs"] = {k: self.enc(a, depth + 1) for k, a in v.attrs.items()}
             if len(v.repr) >= self.lim.max_string:
@@ -141,11 +151,14 @@ class _Encoder:
 
     def atom(self, v, c) -> dict:
         if c is int:
-            try:
-                return {"type": "int", "repr": repr(v)}
-            except ValueError:
-                # More digits than sys.get_int_max_str_digits() allows.
-                return {"type": "int", "repr": f"<int with {v.bit_length()} bits>", "truncated": True}
+            # Past Python's default digit limit the repr is not made even when the limit is
+            # off: converting a huge int to decimal costs time quadratic in its size.
+            if v.bit_length() <= _rt.INT_REPR_BITS:
+                try:
+                    return {"type": "int", "repr": repr(v)}
+                except ValueError:  # more digits than sys.get_int_max_str_digits() allows
+                    pass
+            return {"type": "int", "repr": f"<int with {v.bit_length()} bits>", "truncated": True}
         name = c.__name__ if c.__module__ == "builtins" else f"{c.__module__}.{c.__qualname__}"
         if c is str or c is bytes:
             # A string may hold an object's repr (str(func)): its address goes too.

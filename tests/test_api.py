@@ -821,3 +821,42 @@ def test_shallow_copies_of_long_lists_are_bounded(monkeypatch):
     assert [s.line for s in t.steps if "a" in s.changes and s.depth == 0] == [1, 4, 5]
     assert max(held) <= 50 and any(hashed) and not all(hashed)
     assert _runtime._full_items == 0  # all given back when the frames left
+
+
+def test_slots_are_shown_and_an_object_met_again_is_shared() -> None:
+    src = ("class Node:\n    __slots__ = ('value', 'next', 'prev')\n    def __init__(self, value):\n"
+           "        self.value = value\n        self.next = self.prev = None\n"
+           "def f():\n    a, b = Node(1), Node(2)\n    a.next, b.prev = b, a\n    pair = [a, b]\n    return len(pair)\n")
+    t = trace_call(src, "f()")
+    pair = next(s.changes["pair"] for s in t.steps if "pair" in s.changes)
+    first, second = pair["items"]
+    assert first["attrs"]["value"]["repr"] == "1" and first["attrs"]["next"]["attrs"]["value"]["repr"] == "2"
+    assert second == {"type": "__pytrace_sem__.Node", "repr": "<__pytrace_sem__.Node object>", "shared": True}
+    validate(t.to_json())
+
+
+def test_a_change_in_a_huge_list_is_found_by_sampling(monkeypatch) -> None:
+    # Past SAMPLE_ABOVE items a list is fingerprinted from a sample (length, evenly
+    # spaced items, its tail); tiny thresholds make the test small.
+    from pytrace_sem import _runtime
+
+    monkeypatch.setattr(_runtime, "SAMPLE_ABOVE", 40)
+    monkeypatch.setattr(_runtime, "SAMPLE", 4)
+    monkeypatch.setattr(_runtime, "FULL_BUDGET", 10)  # no shallow copies: the fingerprint decides
+    src = ("def f(xs):\n    ys = xs\n    n = 0\n    ys.append(-1)\n    n = 1\n    ys.reverse()\n"
+           "    n = 2\n    return len(ys)\n")
+    t = trace_call(src, "f(list(range(100)))", max_items=5)
+    seen = [s.line for s in t.steps if "ys" in s.changes]
+    assert seen == [2, 4, 6]  # bound, grown, reversed; never at the steps that leave it alone
+
+
+def test_a_huge_int_is_shown_by_its_size_even_without_a_digit_limit() -> None:
+    if not hasattr(sys, "set_int_max_str_digits"):
+        pytest.skip("no digit limit before Python 3.11")
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        t = trace_call("def f(n):\n    x = 3 ** n\n    return x % 10\n", "f(100000)")
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert t.steps[1].changes["x"] == {"type": "int", "repr": "<int with 158497 bits>", "truncated": True}
