@@ -123,3 +123,12 @@ def test_every_program_behaves_the_same_under_the_pytest_plugin(tmp_path, untrac
     assert not different, f"{len(different)} programs behave differently under the plugin: {different}"
     traced_modules = {record.module for record in read_dir(traces).records}
     assert len({m for m in traced_modules if m.startswith("behave.")}) >= 30, traced_modules
+
+
+def test_the_observe_only_example_shows_the_same_counts_traced():
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "observe_only.py")], capture_output=True,
+                          text=True, env=_env(), timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    untraced = lines[0].split(":", 1)[1].strip()
+    assert lines[1].split(":", 1)[1].strip().startswith(untraced + " (repr_policy builtin)")
