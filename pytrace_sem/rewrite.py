@@ -48,7 +48,7 @@ from pytrace_sem.errors import SourceError
 
 __all__ = ["InstrumentedModule", "instrument", "REWRITER_VERSION"]
 
-REWRITER_VERSION = "6"
+REWRITER_VERSION = "7"
 
 _ALIAS_BASE = "_pytrace_sem_rt"
 _MARK_BASE = "pts-inserted"
@@ -934,6 +934,11 @@ class _Transformer(cst.CSTTransformer):
         if not stmts:
             stmts = [cst.SimpleStatementLine(body=[cst.Pass()],
                                              trailing_whitespace=cst.TrailingWhitespace(whitespace=ws, comment=mark))]
+        # An explicit return (without a line of its own) where the body can fall off its
+        # end: the compiler then duplicates that exit per branch that reaches it, as it
+        # does the original's implicit return, so each exit reports its own last line.
+        stmts.append(cst.SimpleStatementLine(body=[cst.Return()],
+                                             trailing_whitespace=cst.TrailingWhitespace(whitespace=ws, comment=mark)))
         args = ", ".join([_const(info), *params])
         enter = cst.SimpleStatementLine(body=[cst.Expr(_parse_expr(f"{self.alias}.{g}e({args})"))],
                                         trailing_whitespace=cst.TrailingWhitespace(whitespace=ws, comment=prologue))
