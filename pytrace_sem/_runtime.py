@@ -628,12 +628,13 @@ def snap(value, depth: int = 0, _path: tuple = (), _fp=_UNKNOWN, track=False):
     long list or dict of immutable values then gets a version and a shallow copy
     of its whole content instead of a hash of it (see ``_versioned``).
     """
-    global _budget, _shared
+    global _budget, _shared, _object_budget
     t = type(value)
     if t in _ATOMS_FROZEN:
         return value
     if depth == 0:
         _budget = SNAP_BUDGET
+        _object_budget = OBJECT_BUDGET
         _shared = {}
     elif _budget <= 0 and depth > 1:  # the value's own items and attributes are always kept
         kind = _SEQ_KINDS.get(t) or ("dict" if t is dict else _reprs.type_name(t))
@@ -710,10 +711,20 @@ _shared: dict = {}
 
 
 def _snap_object(value, t, depth, path, lim):
+    global _object_budget
     made = _shared.get(id(value))
     if made is None:
+        if _object_budget <= 0 and depth > 1:  # the value's own attributes are always kept
+            return _Deep(_reprs.type_name(t), _OVER_BUDGET)
+        _object_budget -= 1
         made = _shared[id(value)] = _snap_object_new(value, t, depth, path, lim)
     return made
+
+
+#: Objects (not containers) copied into one snapshot: an object graph (a linked list
+#: in slots, a tree of nodes) costs at most this many copies per step.
+OBJECT_BUDGET = 100
+_object_budget = 0
 
 
 def _snap_object_new(value, t, depth, path, lim):
