@@ -99,7 +99,8 @@ SUITES: dict[str, Suite] = {
         notes="lazy module attributes (six.moves)"),
     "pytest-mock": Suite(
         "pytest-mock", "3.17.0", "pytest_mock-3.17.0", "src", ("pytest_mock",), ("tests",),
-        notes="itself a pytest plugin: imported before the import hook, instrumented in place"),
+        requires=("pytest-asyncio==1.5.0",),
+        notes="itself a pytest plugin: imported (and assert-rewritten) before the hook, instrumented in place"),
 }
 
 ENV = {"PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}

@@ -58,6 +58,25 @@ def _codes(code: types.CodeType, into: dict[tuple, types.CodeType]) -> dict[tupl
     return into
 
 
+def _assertion_rewriting(module: types.ModuleType, path: str, source: str) -> Callable[[ast.Module], object] | None:
+    """pytest's assertion rewriting, for a module pytest loaded with it (a plugin it was told to rewrite).
+
+    Swapping in code compiled without it would change what the module's failing
+    asserts say; with it, the instrumented code fails exactly as pytest's does.
+    """
+    loader = getattr(module, "__loader__", None)
+    if type(loader).__name__ != "AssertionRewritingHook" or "_pytest.assertion.rewrite" not in sys.modules:
+        return None
+    rewrite_asserts = sys.modules["_pytest.assertion.rewrite"].rewrite_asserts
+    config = getattr(loader, "config", None)
+    data = source.encode("utf-8")
+
+    def transform(tree: ast.Module) -> None:
+        rewrite_asserts(tree, data, path, config)
+
+    return transform
+
+
 def swap_code(module: types.ModuleType, module_code: types.CodeType, path: str) -> int:
     """Give the live functions and methods of ``module`` the instrumented code of their definitions.
 
@@ -253,7 +272,7 @@ class ImportHook:
             except (OSError, SyntaxError, UnicodeDecodeError):
                 missed.append(name)
                 continue
-            code = self._code_for(name, path, source)
+            code = self._code_for(name, path, source, _assertion_rewriting(module, path, source))
             if name in self.failed:
                 self.modules.pop(name, None)
                 missed.append(name)
@@ -310,14 +329,19 @@ class ImportHook:
 
     # -- compiling --------------------------------------------------------------------
 
-    def _code_for(self, fullname: str, path: str, source: str) -> types.CodeType:
+    def _code_for(self, fullname: str, path: str, source: str,
+                  transform: Callable[[ast.Module], object] | None = None) -> types.CodeType:
         from pytrace_sem.errors import PytraceSemError
         from pytrace_sem.rewrite import install_alias, instrument
 
         started = time.perf_counter()
         try:
-            cached = self._cache_load(path, source)
-            if cached is not None:
+            cached = self._cache_load(path, source) if transform is None else None
+            if transform is not None:
+                mod = instrument(source)
+                code = mod.compile(path, transform)
+                alias, untraced = mod.alias, mod.untraced
+            elif cached is not None:
                 alias, code, untraced = cached
                 self.cache_hits += 1
             else:

@@ -38,7 +38,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -69,14 +69,21 @@ class InstrumentedModule:
     untraced: tuple[tuple[int, str], ...]   # (line, construct) that run unchanged
     _code_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def compile(self, filename: str) -> "object":
-        """Compile to a code object whose line numbers are those of the original source."""
-        code = self._code_cache.get(filename)
+    def compile(self, filename: str, transform: Callable[[ast.Module], object] | None = None) -> "object":
+        """Compile to a code object whose line numbers are those of the original source.
+
+        ``transform`` may change the tree first (pytest's assertion rewriting, for a
+        module pytest had rewritten); such code is not cached.
+        """
+        code = self._code_cache.get(filename) if transform is None else None
         if code is None:
             tree = ast.parse(self.source, filename)
             _remap_lines(tree, self.line_map)
+            if transform is not None:
+                transform(tree)
             code = compile(tree, filename, "exec", dont_inherit=True)
-            self._code_cache[filename] = code
+            if transform is None:
+                self._code_cache[filename] = code
         install_alias(self.alias)
         return code
 
