@@ -61,6 +61,7 @@ class Suite:
     args: tuple[str, ...]     # pytest arguments, run from the tree
     requires: tuple[str, ...] = ()
     notes: str = ""
+    plugins: tuple[str, ...] = ()  # pytest plugins of the shared environment this suite uses
 
     @property
     def sdist_prefix(self) -> str:
@@ -99,7 +100,7 @@ SUITES: dict[str, Suite] = {
         notes="lazy module attributes (six.moves)"),
     "pytest-mock": Suite(
         "pytest-mock", "3.17.0", "pytest_mock-3.17.0", "src", ("pytest_mock",), ("tests",),
-        requires=("pytest-asyncio==1.5.0",),
+        requires=("pytest-asyncio==1.5.0",), plugins=("asyncio", "pytest_mock"),
         notes="itself a pytest plugin: imported (and assert-rewritten) before the hook, instrumented in place"),
 }
 
@@ -199,8 +200,13 @@ def check_import_root(py: Path, tree: Path, suite: Suite) -> None:
         raise CheckFailed(f"{suite.packages[0]} imports from {out}, not from the unpacked tree {tree}")
 
 
+# Plugins one suite installs into the shared environment; the others run without them.
+SUITE_PLUGINS = ("asyncio", "pytest_mock")
+
+
 def pytest_run(py: Path, tree: Path, suite: Suite, junit: Path, extra: list[str], logfile: Path) -> float:
-    cmd = [str(py), "-m", "pytest", "-p", "no:cacheprovider", f"--rootdir={tree}", "-q",
+    others = [arg for name in SUITE_PLUGINS if name not in suite.plugins for arg in ("-p", f"no:{name}")]
+    cmd = [str(py), "-m", "pytest", "-p", "no:cacheprovider", *others, f"--rootdir={tree}", "-q",
            "-o", "console_output_style=classic",
            *suite.args, f"--junitxml={junit}", *extra]
     started = time.perf_counter()
@@ -214,6 +220,8 @@ def pytest_run(py: Path, tree: Path, suite: Suite, junit: Path, extra: list[str]
 
 def outcomes(junit: Path) -> dict[str, str]:
     """classname::name -> passed / failed / error / skipped / xfailed / xpassed."""
+    if not junit.exists():
+        raise CheckFailed(f"pytest wrote no {junit}: it stopped before running tests; see {junit.with_suffix('.log')}")
     out: dict[str, str] = {}
     for case in ET.parse(junit).getroot().iter("testcase"):
         key = f"{case.get('classname')}::{case.get('name')}"
