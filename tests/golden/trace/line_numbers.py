@@ -20,5 +20,5 @@ def f(x):
         [][x]
     except IndexError:
         tb = traceback.extract_tb(sys.exc_info()[2])
-        spot = [(fr.lineno, fr.name, fr.line) for fr in tb]
+        spot = [(tb[i].lineno, tb[i].name, tb[i].line) for i in range(len(tb))]
     return info, spot, f.__code__.co_firstlineno
