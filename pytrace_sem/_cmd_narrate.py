@@ -68,11 +68,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return narrate
 
 
-def _read(path: str, what: str) -> str:
-    if path != "-" and "source" in what:
-        from pytrace_sem._cmdutil import read_source
+def _read_source(path: str, what: str) -> str:
+    """A Python source file, read as Python reads it (coding line, BOM); ``-`` is stdin."""
+    from pytrace_sem._cmdutil import read_source
 
-        return read_source(path, what)
+    return _read(path, what) if path == "-" else read_source(path, what)
+
+
+def _read(path: str, what: str) -> str:
     try:
         if path == "-":
             return sys.stdin.read()
@@ -93,11 +96,11 @@ def _narrate(args: argparse.Namespace) -> int:
     from pytrace_sem import trace_call
     from pytrace_sem.narrate import NarrateError, narrate, narrate_debug
 
-    source = _read(args.file, "source file")
+    source = _read_source(args.file, "source file")
     if args.style == "debug":
         if args.fixed is None:
             raise NarrateError("--style debug needs --fixed FIXED (the corrected source file)")
-        fixed = _read(args.fixed, "fixed source file")
+        fixed = _read_source(args.fixed, "fixed source file")
         with run_traced_code():
             buggy_trace = trace_call(source, args.call, max_steps=args.max_steps)
             fixed_trace = trace_call(fixed, args.call, max_steps=args.max_steps)
@@ -115,7 +118,7 @@ def _narrate(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from pytrace_sem.narrate import check_monologue
 
-    source = _read(args.file, "source file")
+    source = _read_source(args.file, "source file")
     monologue = _read(args.monologue, "monologue")
     with run_traced_code():
         report = check_monologue(source, args.call, monologue, run_answer=not args.no_run_answer,

@@ -336,19 +336,17 @@ class ImportHook:
 
         started = time.perf_counter()
         try:
+            # Code compiled with a transform (pytest's assertion rewriting) is not cached.
             cached = self._cache_load(path, source) if transform is None else None
-            if transform is not None:
-                mod = instrument(source)
-                code = mod.compile(path, transform)
-                alias, untraced = mod.alias, mod.untraced
-            elif cached is not None:
+            if cached is not None:
                 alias, code, untraced = cached
                 self.cache_hits += 1
             else:
                 mod = instrument(source)
-                code = mod.compile(path)
+                code = mod.compile(path, transform)
                 alias, untraced = mod.alias, mod.untraced
-                self._cache_store(path, source, (alias, code, untraced))
+                if transform is None:
+                    self._cache_store(path, source, (alias, code, untraced))
             install_alias(alias)
         except (PytraceSemError, RecursionError, MemoryError, ValueError, SyntaxError) as exc:
             # Load it as it is: an error the module really has shows up as usual.
