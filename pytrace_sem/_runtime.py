@@ -1799,3 +1799,9 @@ if not _os.environ.get("PYTRACE_SEM_PURE"):
         _set_busy(_busy)
 
         _sync_session()
+
+        # The hooks written in Python get the C hooks' stack room ("stack room"
+        # in _speedups.c): no frame of the recorder spends the program's
+        # recursion limit. (The pure recorder's frames do: docs/trace-format.md.)
+        ci, w, v, c, x, ge, gs1, gs, gci, gb, gw, gv, gr, gc, gy, gz, gx, gl = map(  # noqa: F811
+            _speedups.Roomy, (ci, w, v, c, x, ge, gs1, gs, gci, gb, gw, gv, gr, gc, gy, gz, gx, gl))

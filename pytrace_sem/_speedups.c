@@ -1094,7 +1094,7 @@ static int store_into_long_list(FrameObject *fr, PyObject *st);
 /* -- the recorder's functions --------------------------------------------- */
 
 static PyObject *
-sp_s1(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+hook_s1(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
@@ -1137,7 +1137,7 @@ slow:;
 }
 
 static PyObject *
-sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+hook_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
@@ -1202,7 +1202,7 @@ sp_s(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-sp_b(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+hook_b(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
@@ -1231,7 +1231,7 @@ sp_b(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+hook_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
@@ -1274,7 +1274,7 @@ sp_r(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-sp_k(PyObject *module, PyObject *key)
+hook_k(PyObject *module, PyObject *key)
 {
     if (unbound())
         return NULL;
@@ -1327,7 +1327,7 @@ static PyObject *call_info[CALL_SLOTS], *call_st[CALL_SLOTS];
 /* A call: the fast path of _runtime.e (a call made while a frame records,
  * every call kept). */
 static PyObject *
-sp_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+hook_e(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
@@ -1416,7 +1416,7 @@ done:
 /* A function is leaving: the fast path of _runtime.l (the recording frame
  * leaves, holds no shallow copy, and is not the last on the stack). */
 static PyObject *
-sp_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+hook_l(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (unbound())
         return NULL;
@@ -2611,6 +2611,146 @@ sp_bind_snapshots(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* -- stack room ----------------------------------------------------------
+ *
+ * The recorder never spends the traced program's recursion limit. Each entry
+ * point (the hooks below, and ``Roomy``, which wraps the hooks written in
+ * Python) checks how many frames the limit leaves; with fewer than ROOM left,
+ * it raises the limit for the time of its own work, so no frame of ours can
+ * raise RecursionError into the program, and puts it back before it returns.
+ * What the program can still see is the hook call itself, on interpreters that
+ * count C calls against the limit (3.10, 3.11). */
+
+#define ROOM 200
+
+static inline int
+stack_room(void)
+{
+    PyThreadState *ts = PyThreadState_Get();
+#if PY_VERSION_HEX >= 0x030C0000
+    return ts->py_recursion_remaining;
+#elif PY_VERSION_HEX >= 0x030B0000
+    return ts->recursion_remaining;
+#else
+    return Py_GetRecursionLimit() - ts->recursion_depth;
+#endif
+}
+
+/* 0, or the limit to put back once the hook is done. */
+static inline int
+room_begin(void)
+{
+    int room = stack_room();
+    if (room >= ROOM)
+        return 0;
+    int limit = Py_GetRecursionLimit();
+    Py_SetRecursionLimit(limit + (ROOM - room));
+    return limit;
+}
+
+static inline void
+room_end(int limit)
+{
+    if (limit)
+        Py_SetRecursionLimit(limit);
+}
+
+#define ROOMY_HOOK(name)                                                        \
+    static PyObject *                                                           \
+    sp_##name(PyObject *module, PyObject *const *args, Py_ssize_t nargs)        \
+    {                                                                           \
+        int limit = room_begin();                                               \
+        PyObject *res = hook_##name(module, args, nargs);                      \
+        room_end(limit);                                                        \
+        return res;                                                             \
+    }
+
+ROOMY_HOOK(s1)
+ROOMY_HOOK(s)
+ROOMY_HOOK(b)
+ROOMY_HOOK(r)
+ROOMY_HOOK(e)
+ROOMY_HOOK(l)
+
+static PyObject *
+sp_k(PyObject *module, PyObject *key)
+{
+    int limit = room_begin();
+    PyObject *res = hook_k(module, key);
+    room_end(limit);
+    return res;
+}
+
+/* Roomy(fn): calls fn as it is, with the stack room the hooks above get. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *fn;
+    vectorcallfunc vectorcall;
+} RoomyObject;
+
+static PyObject *
+roomy_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    int limit = room_begin();
+    PyObject *res = PyObject_Vectorcall(((RoomyObject *)self)->fn, args, nargsf, kwnames);
+    room_end(limit);
+    return res;
+}
+
+static PyObject *
+roomy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *fn;
+    if (!PyArg_ParseTuple(args, "O:Roomy", &fn))
+        return NULL;
+    RoomyObject *self = (RoomyObject *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->fn = Py_NewRef(fn);
+    self->vectorcall = roomy_call;
+    return (PyObject *)self;
+}
+
+static int
+roomy_traverse(RoomyObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->fn);
+    return 0;
+}
+
+static void
+roomy_dealloc(RoomyObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    Py_CLEAR(self->fn);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMemberDef roomy_members[] = {
+    {"__wrapped__", T_OBJECT, offsetof(RoomyObject, fn), READONLY, "the function called"},
+    {NULL},
+};
+
+static PyTypeObject RoomyType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pytrace_sem._speedups.Roomy",
+    .tp_basicsize = sizeof(RoomyObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "Roomy(fn): fn, called with the stack room of the recorder's hooks.",
+    .tp_new = roomy_new,
+    .tp_traverse = (traverseproc)roomy_traverse,
+    .tp_dealloc = (destructor)roomy_dealloc,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(RoomyObject, vectorcall),
+    .tp_members = roomy_members,
+};
+
+static PyObject *
+sp_stack_room(PyObject *module, PyObject *unused)
+{
+    return PyLong_FromLong(stack_room());
+}
+
 static PyMethodDef methods[] = {
     {"bind_snapshots", sp_bind_snapshots, METH_VARARGS,
      "bind_snapshots(same, snap): the Python twins of same and snap."},
@@ -2633,6 +2773,8 @@ static PyMethodDef methods[] = {
     {"k", sp_k, METH_O, "An item store's key (see _runtime.k)."},
     {"build_fast", (PyCFunction)(void (*)(void))sp_build_fast, METH_FASTCALL,
      "The trace builder's loop for short entries of cached atoms (see api._build_steps)."},
+    {"stack_room", sp_stack_room, METH_NOARGS,
+     "Frames the recursion limit leaves the calling thread (hooks keep ROOM of them for themselves)."},
     {"same_ids", (PyCFunction)(void (*)(void))sp_same_ids, METH_FASTCALL,
      "Whether two lists/tuples hold the same objects position by position (up to the shorter),"
      " or two dicts the same keys and values in the same order."},
@@ -2647,7 +2789,7 @@ PyMODINIT_FUNC
 PyInit__speedups(void)
 {
     if (PyType_Ready(&FrameType) < 0 || PyType_Ready(&SeqType) < 0 || PyType_Ready(&MapType) < 0 ||
-            PyType_Ready(&LogType) < 0 || PyType_Ready(&MakerType) < 0)
+            PyType_Ready(&LogType) < 0 || PyType_Ready(&MakerType) < 0 || PyType_Ready(&RoomyType) < 0)
         return NULL;
     kind_list = PyUnicode_InternFromString("list");
     kind_tuple = PyUnicode_InternFromString("tuple");
@@ -2693,7 +2835,7 @@ PyInit__speedups(void)
         return NULL;
     struct { const char *name; PyTypeObject *type; } types[] = {
         {"Frame", &FrameType}, {"Seq", &SeqType}, {"Map", &MapType}, {"Log", &LogType},
-        {"SlotMaker", &MakerType},
+        {"SlotMaker", &MakerType}, {"Roomy", &RoomyType},
     };
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         Py_INCREF(types[i].type);
