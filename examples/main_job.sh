@@ -30,10 +30,10 @@ step "1/4 environment: $VENV"
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import torch, trl, pytrace_sem, semcoder" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import torch, trl, pytest, pytrace_sem, semcoder" 2>/dev/null; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q "torch==2.13.0"
-    "$VENV/bin/python" -m pip install -q -e ".[train]"
+    "$VENV/bin/python" -m pip install -q -e ".[train,test]"
 fi
 BIN="$VENV/bin"
 

@@ -9,6 +9,7 @@ Writes a two-file project into a temporary directory, runs its tests once with
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,10 @@ def test_spread(xs, expected):
 
 
 def main() -> int:
+    if importlib.util.find_spec("pytest") is None:
+        print("this example runs pytest, which is not installed here: pip install pytest "
+              "(or the project's test extra: pip install -e '.[test]')", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         (project / "stats.py").write_text(LIBRARY)
@@ -56,7 +61,11 @@ def main() -> int:
         run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                               f"--pytrace-sem={out}", "--pytrace-sem-target=stats"],
                              cwd=project, capture_output=True, text=True)
-        print(run.stdout.strip().splitlines()[-1])   # the test outcome line, as without the plugin
+        lines = run.stdout.strip().splitlines()
+        if run.returncode != 0 or not lines:
+            print(f"pytest exited {run.returncode}:\n{run.stdout}{run.stderr}", file=sys.stderr)
+            return run.returncode or 1
+        print(lines[-1])   # the test outcome line, as without the plugin
         print()
         for argv in (["report", str(out)], ["show", str(out), "--function", "running_max", "--limit", "1"]):
             print(f"$ pytrace-sem {' '.join(argv[:1] + ['DIR'] + argv[2:])}")

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         compare,
         evaluate_code,
         evaluate_cruxeval,
+        legend,
         load_code_problems,
         load_cruxeval,
         make_backend,
@@ -153,11 +154,30 @@ def main(argv: list[str] | None = None) -> int:
     write_result(r, out / "results" / "refine-humaneval-hf.json")
     results.append(r)
 
-    table = compare(results)
-    (out / "report.md").write_text(table, encoding="utf-8")
-    print(table, end="")
-    print(f"done in {time.monotonic() - started:.0f} s; results in {out / 'results'}, table in {out / 'report.md'}")
+    report = "\n".join([compare(results), "What the columns mean:\n", legend(results), summary(args, train_rows, result)])
+    (out / "report.md").write_text(report, encoding="utf-8")
+    print("\n" + report, end="")
+    print(f"done in {time.monotonic() - started:.0f} s; results in {out / 'results'}, this report in {out / 'report.md'}")
     return 0
+
+
+def summary(args: argparse.Namespace, train_rows: list, result: object) -> str:
+    """Plain words on what was built and how to read the scores above."""
+    losses = getattr(result, "first_loss", None), getattr(result, "last_loss", None)
+    eval_loss = getattr(result, "eval_loss", None)
+    loss = (f"training loss {losses[0]:.2f} -> {losses[1]:.2f}" if None not in losses else "no loss logged") + (
+        f", held-out loss {eval_loss:.2f}" if eval_loss is not None else "")
+    model = args.model or (f"a tiny Llama-style model built from scratch ({args.layers} layers, hidden size "
+                           f"{args.hidden_size}, about 1M parameters)")
+    return (
+        "What this run was:\n\n"
+        f"- {len(train_rows)} training rows, {model}, fine-tuned for {args.steps} steps on this machine ({loss}).\n"
+        "- The tiny model is a check that every stage runs end to end on a CPU (rows, tokenizer, TRL training,\n"
+        "  generation, scoring by running code), not a model that can reason about code. It learns the answer\n"
+        "  format and little else, so its scores are near 0 and can sit below `identity`: that is expected.\n"
+        "- `oracle` shows what a perfect model would score through the same scoring, `identity` the floor a model\n"
+        "  must beat. A model worth evaluating starts from a real checkpoint (`--model`, see docs/training.md).\n"
+    )
 
 
 if __name__ == "__main__":

@@ -94,12 +94,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _narrate(args: argparse.Namespace) -> int:
     from pytrace_sem import trace_call
-    from pytrace_sem.narrate import NarrateError, narrate, narrate_debug
+    from pytrace_sem.errors import UsageError
+    from pytrace_sem.narrate import narrate, narrate_debug
 
     source = _read_source(args.file, "source file")
     if args.style == "debug":
         if args.fixed is None:
-            raise NarrateError("--style debug needs --fixed FIXED (the corrected source file)")
+            raise UsageError("--style debug needs --fixed FIXED (the corrected source file)")
         fixed = _read_source(args.fixed, "fixed source file")
         with run_traced_code():
             buggy_trace = trace_call(source, args.call, max_steps=args.max_steps)
@@ -107,7 +108,7 @@ def _narrate(args: argparse.Namespace) -> int:
         text = narrate_debug(buggy_trace, fixed_trace, seed=args.seed, cap=args.cap)
     else:
         if args.fixed is not None:
-            raise NarrateError("--fixed goes with --style debug")
+            raise UsageError("--fixed goes with --style debug")
         with run_traced_code():
             trace = trace_call(source, args.call, max_steps=args.max_steps)
         text = narrate(trace, args.style, seed=args.seed, cap=args.cap, description=args.description)

@@ -137,6 +137,7 @@ class ArcMeter:
         self.close()
 
     def close(self) -> None:
+        self._cov.get_data().close()  # its in-memory SQLite database
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def load(self, run: Callable[[Callable[[], None]], Any] | None = None) -> dict[str, Any]:
@@ -196,14 +197,18 @@ class ArcMeter:
         """Coverage reached inside ``scope`` by the union of ``arcs``, counted by coverage.py."""
         scope = frozenset(scope)
         cov = self._new_coverage()
-        cov.get_data().add_arcs({self.filename: set(arcs) | self.load_arcs})
-        stats = cov.branch_stats(self.filename)
+        data = cov.get_data()
+        try:
+            data.add_arcs({self.filename: set(arcs) | self.load_arcs})
+            stats = cov.branch_stats(self.filename)
+            _, statements, _, missing, _ = cov.analysis2(self.filename)
+        finally:
+            data.close()
         total = taken = 0
         for line, (exits, done) in stats.items():
             if line in scope:
                 total += exits
                 taken += done
-        _, statements, _, missing, _ = cov.analysis2(self.filename)
         counted = [s for s in statements if s in scope]
         missed = set(missing)
         return BranchCoverage(

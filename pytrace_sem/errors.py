@@ -11,6 +11,7 @@ __all__ = [
     "SourceError",
     "CallError",
     "LimitError",
+    "UsageError",
     "TraceFormatError",
     "SandboxError",
     "InputGenerationError",
@@ -46,6 +47,12 @@ class CallError(PytraceSemError):
 
 class LimitError(PytraceSemError, ValueError):
     """A limit (steps, sizes, time) is out of its allowed range."""
+
+    exit_code = 2
+
+
+class UsageError(PytraceSemError):
+    """Options that do not go together, or one missing that another needs (exit 2, like argparse)."""
 
     exit_code = 2
 

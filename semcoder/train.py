@@ -20,6 +20,7 @@ torch, transformers, trl, datasets and peft are imported inside functions.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -371,6 +372,73 @@ def _log_callback(path: Path) -> Any:
     return JsonlLog()
 
 
+def _progress_callback() -> Any:
+    from tqdm.auto import tqdm  # installed with transformers
+    from transformers import TrainerCallback
+
+    class TrainProgress(TrainerCallback):  # type: ignore[misc]
+        """Training progress on stderr: a bar on a terminal, one plain line per log otherwise.
+
+        The bar shows steps, rate and time left, with the latest loss and learning
+        rate beside it; eval results are written above it. Replaces the trainer's
+        own printer (a dict per log, numbers as strings).
+        """
+
+        def __init__(self) -> None:
+            self.bar: Any = None
+            self.started = time.monotonic()
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if not state.is_world_process_zero:
+                return
+            self.started = time.monotonic()
+            self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="training", unit="step",
+                            disable=None, dynamic_ncols=True)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if self.bar is not None and not self.bar.disable:
+                self.bar.update(state.global_step - self.bar.n)
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+            if self.bar is None or not logs:
+                return
+            numbers = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            if not self.bar.disable and "loss" in numbers:
+                self.bar.set_postfix(loss=f"{numbers['loss']:.4f}", lr=f"{numbers.get('learning_rate', 0):.2e}")
+            if self.bar.disable or "eval_loss" in numbers:
+                self.bar.write(_log_line(state.global_step, state.max_steps, numbers,
+                                         time.monotonic() - self.started), file=sys.stderr)
+
+        def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
+
+    return TrainProgress()
+
+
+def _log_line(step: int, total: int, numbers: Mapping[str, float], elapsed: float) -> str:
+    """``step 30/300 (10%)  loss 2.3141  lr 1.90e-03  12 s, about 108 s left``."""
+    parts = [f"step {step}/{total} ({100 * step // max(total, 1)}%)"]
+    for key, label in (("loss", "loss"), ("eval_loss", "eval loss"), ("grad_norm", "grad norm")):
+        if key in numbers:
+            parts.append(f"{label} {numbers[key]:.4f}")
+    if "learning_rate" in numbers:
+        parts.append(f"lr {numbers['learning_rate']:.2e}")
+    left = f", about {elapsed * (total - step) / step:.0f} s left" if 0 < step < total else ""
+    parts.append(f"{elapsed:.0f} s{left}")
+    return "  ".join(parts)
+
+
+def _final_eval_loss(trainer: Any) -> float:
+    """The eval loss at the last step: the trainer's own last eval when it ran there, else one now."""
+    step = trainer.state.global_step
+    for record in reversed(trainer.state.log_history):
+        if "eval_loss" in record and record.get("step") == step:
+            return float(record["eval_loss"])
+    return float(trainer.evaluate()["eval_loss"])
+
+
 def build_trainer(config: TrainConfig) -> tuple[Any, int, int]:
     """Build the ``SFTTrainer`` for ``config``; return it with the train and eval row counts."""
     _require_train_extra()
@@ -400,10 +468,13 @@ def build_trainer(config: TrainConfig) -> tuple[Any, int, int]:
             eval_dataset=eval_set,
             processing_class=tokenizer,
             peft_config=_lora_config(config) if config.lora else None,
-            callbacks=[_log_callback(out / _LOG_NAME)],
+            callbacks=[_log_callback(out / _LOG_NAME), _progress_callback()],
         )
     except (OSError, ValueError) as exc:
         raise TrainError(f"cannot set up training of {config.model!r}: {exc}") from None
+    from transformers import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
     return trainer, len(train_set), 0 if eval_set is None else len(eval_set)
 
 
@@ -434,9 +505,7 @@ def train(config: TrainConfig) -> TrainResult:
     if trainer.is_world_process_zero():
         (out / _CONFIG_NAME).write_text(json.dumps(config.to_json(), indent=2) + "\n", encoding="utf-8")
     trainer.train(resume_from_checkpoint=resumed_from)
-    eval_loss = None
-    if trainer.eval_dataset is not None:
-        eval_loss = float(trainer.evaluate()["eval_loss"])
+    eval_loss = _final_eval_loss(trainer) if trainer.eval_dataset is not None else None
     trainer.save_model(config.out)
     world_size = int(trainer.args.world_size)
     if trainer.is_world_process_zero():

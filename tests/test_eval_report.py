@@ -23,6 +23,7 @@ from semcoder.eval.execution import REPORT_PRELUDE, run_programs
 from semcoder.eval.report import (
     EvalResult,
     compare,
+    legend,
     load_result,
     markdown_table,
     mean_pass_at_k,
@@ -67,6 +68,25 @@ def test_compare_aligns_metrics() -> None:
     assert lines[2].endswith("| 50.0 |  |") and lines[3].endswith("| 100.0 | 75.0 |")
 
 
+def test_legend_explains_every_column_our_evaluations_write() -> None:
+    runs = [
+        _result(),
+        _result(benchmark="humaneval+", settings={}, metrics={"pass@1": 1.0, "pass@5": 1.0, "pass@1+": 0.75}),
+        _result(benchmark="refine", settings={},
+                metrics={"pass@1[r0]": 0.2, "trace pass@1[r1]": 0.4, "control pass@1[r1]": 0.3}),
+    ]
+    lines = legend(runs).splitlines()
+    explained = {line.split("`")[1]: line for line in lines}
+    assert set(explained) == {"run", "model", "backend", "n", "pass@1", "pass@5", "pass@1+", "pass@1[r0]",
+                              "trace pass@1[r1]", "control pass@1[r1]"}
+    assert "extra inputs" in explained["pass@1+"] and "extra inputs" not in explained["pass@1"]
+    assert "within 5 samples" in explained["pass@5"] and "within 1 sample," in explained["pass@1"]
+    assert "1 round(s) of feedback with the failing run's execution trace" in explained["trace pass@1[r1]"]
+    assert "failure message only" in explained["control pass@1[r1]"]
+    assert all("a metric of the result file" not in line for line in lines)
+    assert "a metric of the result file" in legend([_result(metrics={"accuracy": 1.0})])
+
+
 def test_bad_result_files(tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     old.write_text(json.dumps({**_result().to_json(), "schema_version": 0}))
@@ -84,7 +104,9 @@ def test_cli_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     summary = tmp_path / "summary.md"
     assert main(["report", str(a), str(b), "--out", str(summary)]) == 0
     out = capsys.readouterr().out
-    assert out == summary.read_text() and out.count("\n") == 4
+    assert out == summary.read_text()
+    table, explained = out.split("\n\n")
+    assert table.count("\n") == 3 and "`pass@1`: percent of problems solved" in explained
     try:
         import matplotlib  # noqa: F401
     except ImportError:

@@ -58,10 +58,10 @@ def test_narrate_debug(src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[
                         "--style", "debug")
     assert code == 0 and "### Root Cause" in out and "[L4]" in out.split("### Root Cause")[1]
     code, _, err = _run(capsys, "narrate", str(buggy), "--call", "f([1])", "--style", "debug")
-    assert code == 8 and "--fixed" in err
+    assert code == 2 and "--fixed" in err  # a usage error, like argparse's
     _one_line_error(err)
     code, _, err = _run(capsys, "narrate", str(buggy), "--call", "f([1])", "--fixed", str(src))
-    assert code == 8 and "--style debug" in err
+    assert code == 2 and "--style debug" in err
 
 
 def test_check_reports_json_and_exit_code(src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,6 +89,8 @@ def test_check_reports_json_and_exit_code(src: Path, tmp_path: Path, capsys: pyt
         (["narrate", "{src}", "--call", "f([1])", "--style", "poem"], 2, "invalid choice"),
         (["narrate", "{src}", "--call", "f([1])", "--cap", "0"], 2, "positive"),
         (["narrate", "{src}", "--call", "f([1])", "--cap", "2"], 8, "cap"),
+        (["narrate", "{src}", "--call", "f([1])", "--style", "debug"], 2, "needs --fixed"),
+        (["narrate", "{src}", "--call", "f([1])", "--fixed", "{src}"], 2, "goes with --style debug"),
         (["check", "{src}", "--call", "f([1])", "--monologue", "{missing}"], 3, "cannot read monologue"),
         (["narrate", "{syntax}", "--call", "f(1)"], 3, "line"),
     ],

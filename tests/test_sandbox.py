@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -509,27 +510,27 @@ def test_task_result_json_round_trip_and_schema() -> None:
     reason="the seccomp filter is installed on Linux x86_64 only",
 )
 def test_seccomp_filter_refuses_fork_even_without_the_audit_hook() -> None:
-    from pytrace_sem.sandbox import _install_seccomp
-
-    pid = os.fork()
-    if pid == 0:  # child: install the kernel filter alone, then try what it must refuse
-        code = 10
-        try:
-            if _install_seccomp():
-                code = 11
-                try:
-                    if os.fork() == 0:  # the filter failed: the grandchild leaves at once
-                        os._exit(0)
-                except PermissionError:
-                    code = 12
-                    try:
-                        os.kill(os.getppid(), 0)
-                    except PermissionError:
-                        code = 13
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 13
+    # In a fresh interpreter (forking the test process, which has threads, would warn):
+    # install the kernel filter alone, then try what it must refuse.
+    script = """
+import os, sys
+from pytrace_sem.sandbox import _install_seccomp
+if not _install_seccomp():
+    sys.exit(11)
+try:
+    if os.fork() == 0:  # the filter failed: the grandchild leaves at once
+        os._exit(0)
+    sys.exit(12)
+except PermissionError:
+    pass
+try:
+    os.kill(os.getppid(), 0)
+    sys.exit(13)
+except PermissionError:
+    sys.exit(14)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 14, done.stderr
 
 
 def test_cpu_limit_stops_a_busy_task() -> None:

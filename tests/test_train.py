@@ -188,6 +188,30 @@ def test_tiny_model_end_to_end(tiny: Path, rows_dir: Path, tmp_path: Path) -> No
     assert set(r.metrics) == {"pass@1[r0]", "trace pass@1[r1]", "control pass@1[r1]"}
 
 
+@pytest.mark.parametrize(("eval_steps", "evals_at"), [(3, [3, 6]), (4, [4, 6])])
+def test_the_last_step_is_evaluated_once(tiny: Path, rows_dir: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str], eval_steps: int,
+                                         evals_at: list[int]) -> None:
+    out = tmp_path / "sft"
+    result = train(_config(tiny, rows_dir, out, max_steps=6, logging_steps=2, eval_steps=eval_steps))
+    evals = [r for r in read_log(out) if "eval_loss" in r]
+    # eval_steps 3: the trainer's own eval at step 6 is the result; 4: one more eval at the end.
+    assert [r["step"] for r in evals] == evals_at
+    assert result.eval_loss == pytest.approx(evals[-1]["eval_loss"])
+    printed = capsys.readouterr()
+    # Progress goes to stderr as plain lines when it is not a terminal; no metric dicts anywhere.
+    assert "{'loss'" not in printed.out + printed.err and "'eval_loss'" not in printed.out + printed.err
+    assert "step 6/6 (100%)" in printed.err and "eval loss" in printed.err
+
+
+def test_progress_lines_read_plainly() -> None:
+    from semcoder.train import _log_line
+
+    line = _log_line(30, 300, {"loss": 2.31414, "learning_rate": 0.0019, "grad_norm": 1.5}, 12.0)
+    assert line == "step 30/300 (10%)  loss 2.3141  grad norm 1.5000  lr 1.90e-03  12 s, about 108 s left"
+    assert _log_line(300, 300, {"eval_loss": 0.5}, 100.0) == "step 300/300 (100%)  eval loss 0.5000  100 s"
+
+
 def test_resume_lora_and_packing(tiny: Path, rows_dir: Path, tmp_path: Path) -> None:
     from peft import AutoPeftModelForCausalLM
 

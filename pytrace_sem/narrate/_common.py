@@ -50,9 +50,11 @@ def describe_value(value: Value) -> str:
     base = type_phrase(value)
     if n is None:
         return base
-    unit = "characters" if t == "str" else ("bytes" if t == "bytes" else "items")
+    unit = "character" if t == "str" else ("byte" if t == "bytes" else "item")
     if t == "dict":
-        unit = "entries"
+        unit = "entry" if n == 1 else "entries"
+    elif n != 1:
+        unit += "s"
     return f"{base} of {n} {unit}"
 
 

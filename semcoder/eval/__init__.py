@@ -24,7 +24,7 @@ from semcoder.eval.backends import (
 from semcoder.eval.cruxeval import CruxProblem, evaluate_cruxeval, load_cruxeval
 from semcoder.eval.evalplus import CodeProblem, evaluate_code, load_code_problems
 from semcoder.eval.refine import refine
-from semcoder.eval.report import EvalResult, compare, load_result, pass_at_k, write_result
+from semcoder.eval.report import EvalResult, compare, legend, load_result, pass_at_k, write_result
 
 __all__ = [
     "BACKENDS",
@@ -44,4 +44,5 @@ __all__ = [
     "write_result",
     "load_result",
     "compare",
+    "legend",
 ]

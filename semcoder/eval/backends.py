@@ -134,6 +134,13 @@ def _require(module: str, extra: str) -> None:
         raise MissingDependencyError(f"this backend needs {module}: pip install {extra}") from None
 
 
+def _progress_bar(total: int, what: str) -> Any:
+    """A tqdm bar on stderr when it is a terminal (none when piped; ``TQDM_DISABLE=1`` turns it off)."""
+    from tqdm.auto import tqdm  # installed with transformers
+
+    return tqdm(total=total, desc=what, unit="prompt", disable=None, leave=False, dynamic_ncols=True)
+
+
 def _chat_prompt(tokenizer: Any, request: Request) -> str:
     from semcoder.train import SEMCODER_TEMPLATE
 
@@ -189,6 +196,7 @@ class HFBackend:
         prompts = [_chat_prompt(self.tokenizer, r) for r in requests]
         out: list[list[str]] = []
         eos = _eos_ids(self.tokenizer.eos_token_id, self.model.generation_config.eos_token_id)
+        bar = _progress_bar(len(prompts), "generating")
         for start in range(0, len(prompts), settings.batch_size):
             batch = prompts[start : start + settings.batch_size]
             enc = self.tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
@@ -211,6 +219,8 @@ class HFBackend:
             for i in range(len(batch)):
                 group = texts[i * settings.samples : (i + 1) * settings.samples]
                 out.append([truncate_at_stop(t, settings.stop) for t in group])
+            bar.update(len(batch))
+        bar.close()
         return out
 
 

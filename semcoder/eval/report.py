@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -32,6 +33,7 @@ __all__ = [
     "load_result",
     "markdown_table",
     "compare",
+    "legend",
     "plot",
 ]
 
@@ -153,6 +155,44 @@ def compare(results: Sequence[EvalResult]) -> str:
     return _table(head, rows)
 
 
+_COLUMNS = {
+    "run": "benchmark, then task and prompting mode (CRUXEval) or which tests ran (HumanEval/MBPP)",
+    "model": "the model folder or hub id; `oracle` and `identity` are baselines without a model",
+    "backend": "what produced the answers: `hf` (transformers), `vllm`, `oracle` (the true answer, "
+               "through the same scoring: the ceiling) or `identity` (echoes its input: a floor to beat)",
+    "n": "problems scored",
+}
+_METRICS = (
+    (re.compile(r"pass@(\d+)\+"), "percent of problems solved within {0} sample{s}, on the base tests and the "
+                                  "EvalPlus extra inputs"),
+    (re.compile(r"pass@(\d+)\[r0\]"), "refinement: percent solved by the first attempt, before any feedback"),
+    (re.compile(r"trace pass@(\d+)\[r(\d+)\]"), "refinement: percent solved after {1} round(s) of feedback with "
+                                                  "the failing run's execution trace"),
+    (re.compile(r"control pass@(\d+)\[r(\d+)\]"), "refinement: the same after {1} round(s) of feedback with the "
+                                                    "failure message only (the control arm)"),
+    (re.compile(r"pass@(\d+)"), "percent of problems solved within {0} sample{s}, scored by running code "
+                               "(for HumanEval/MBPP: the base tests only)"),
+)
+
+
+def legend(results: Sequence[EvalResult]) -> str:
+    """A Markdown list that says what every column of ``compare(results)`` means."""
+    names: list[str] = []
+    for r in results:
+        names += [m for m in r.metrics if m not in names]
+    lines = [f"- `{name}`: {text}" for name, text in _COLUMNS.items()]
+    for name in names:
+        for pattern, text in _METRICS:
+            found = pattern.fullmatch(name)
+            if found:
+                plural = "" if found.group(1) == "1" else "s"
+                lines.append(f"- `{name}`: {text.format(*found.groups(), s=plural)}")
+                break
+        else:
+            lines.append(f"- `{name}`: a metric of the result file, in percent")
+    return "\n".join(lines) + "\n"
+
+
 def write_result(result: EvalResult, path: str | Path) -> tuple[Path, Path]:
     """Write ``path`` (JSON) and the Markdown table beside it; return both paths."""
     path = Path(path)
@@ -183,7 +223,9 @@ def plot(results: Sequence[EvalResult], path: str | Path) -> Path:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise MissingDependencyError("--plot needs matplotlib: pip install matplotlib") from None
+        raise MissingDependencyError(
+            "--plot needs matplotlib: pip install matplotlib (or the plot extra: pip install -e '.[plot]')"
+        ) from None
     names: list[str] = []
     for r in results:
         names += [m for m in r.metrics if m not in names]
