@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-from dataclasses import replace
+import sys
 from typing import Any
 
+from pytrace_sem._cmd_trace import add_view_options
 from pytrace_sem._cmdutil import positive_int
 
 __all__ = ["add_parser", "run_report", "run_show", "coverage"]
@@ -47,6 +48,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     show.add_argument("--limit", type=positive_int, default=5, metavar="N", help="traces printed (default 5)")
     show.add_argument("--format", choices=("text", "json"), default="text",
                       help="text view, or the records as JSON lines (default: text)")
+    add_view_options(show)
     show.set_defaults(run=run_show)
     return report
 
@@ -174,7 +176,7 @@ def _match(records: list[Any], name: str) -> list[Any]:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from pytrace_sem._cmd_trace import format_text
+    from pytrace_sem._cmd_trace import show_view
 
     contents = _load(args.dir)
     found = _match(contents.records, args.function)
@@ -192,14 +194,10 @@ def run_show(args: argparse.Namespace) -> int:
             print()
         print(f"# {rec.module}:{rec.qualname}  ({rec.file}, line {rec.first_line})")
         print(f"# test {rec.test_id} [{rec.phase}]  {rec.status}")
-        t = rec.trace
-        if rec.status == "suspended":
-            # Left unfinished by the test: there is no return value to print.
-            text = format_text(replace(t, return_value={"type": "NoneType", "repr": "None"}))
-            text = text[: text.rstrip("\n").rfind("\n") + 1] + "suspended (the test did not finish it)\n"
-        else:
-            text = format_text(t)
-        print(text, end="")
+        # Left unfinished by the test, a suspended call has no outcome to print.
+        ending = "suspended (the test did not finish it)" if rec.status == "suspended" else None
+        sys.stdout.flush()
+        show_view(rec.trace, args, first_line=rec.first_line, ending=ending)
     if args.format == "text" and len(found) > args.limit:
         print(f"\n# {len(found) - args.limit} more traces; raise --limit to see them")
     return 0

@@ -13,7 +13,7 @@ from typing import Any
 
 from pytrace_sem._cmdutil import indent_width, positive_int, read_source, run_traced_code
 
-__all__ = ["add_parser", "run", "format_text"]
+__all__ = ["add_parser", "run", "add_view_options", "show_view"]
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
     p.add_argument("--indent", type=indent_width, default=None, metavar="N",
                    help="indent JSON output by N spaces (0 to 16)")
+    add_view_options(p)
     p.add_argument("--max-steps", type=positive_int, default=None, metavar="N",
                    help="stop recording after N steps (default 10000); the call still runs to the end")
     p.add_argument("--max-items", type=positive_int, default=None, metavar="N",
@@ -50,34 +51,28 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(t.dumps(indent=args.indent))
     else:
-        print(format_text(t), end="")
+        show_view(t, args)
     return 0
 
 
-def format_text(t: Any) -> str:
-    """A compact view: one line per step with its source line and what changed."""
-    lines = t.lines
-    out = [f"{t.call}\n"]
-    for step in t.steps:
-        src = lines[step.line - 1].strip() if 0 < step.line <= len(lines) else ""
-        pad = "  " * step.depth
-        bits = [f"{k} = {v['repr']}" for k, v in step.changes.items()]
-        if step.deleted:
-            bits += [f"del {k}" for k in step.deleted]
-        if step.outcome is not None:
-            bits.append(f"-> {step.outcome}")
-        if step.value is not None and step.event != "comprehension":
-            bits.append(f"{step.event} {step.value['repr']}")
-        elif step.value is not None:
-            bits.append(f"value {step.value['repr']}")
-        if step.exception is not None:
-            bits.append(f"{step.event} {step.exception.type}: {step.exception.message}")
-        detail = ("  # " + "; ".join(bits)) if bits else ""
-        out.append(f"{step.line:>4} {pad}{src}{detail}\n")
-    if t.stopped is not None:
-        out.append(f"     ... recording stopped ({t.stopped.reason}) after {t.stopped.after_step} steps\n")
-    if t.exception is not None:
-        out.append(f"raised {t.exception.type}: {t.exception.message}\n")
-    else:
-        out.append(f"returned {t.return_value['repr']}\n")
-    return "".join(out)
+def add_view_options(p: argparse.ArgumentParser) -> None:
+    """The terminal view's options, shared by ``trace --format text`` and ``show``."""
+    p.add_argument("--no-fold", dest="fold", action="store_false",
+                   help="text view: show every round of every loop (default: the first and last two)")
+    p.add_argument("--watch", action="append", default=[], metavar="EXPR",
+                   help="text view: a column with EXPR computed from the recorded values at each step "
+                        "(e.g. 'len(out)', 'self.balance'); repeatable")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="text view: colour (auto: on a terminal, unless NO_COLOR is set)")
+
+
+def show_view(t: Any, args: argparse.Namespace, *, first_line: int = 1, ending: str | None = None) -> None:
+    """Print the terminal view of ``t`` with the options of ``add_view_options``."""
+    from pytrace_sem.errors import UsageError
+    from pytrace_sem.render.terminal import show
+
+    color = {"auto": None, "always": True, "never": False}[args.color]
+    try:
+        show(t, color=color, first_line=first_line, fold=args.fold, watch=args.watch, ending=ending)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -184,6 +184,27 @@ class Trace:
             out["repr_policy"] = self.repr_policy
         return out
 
+    def __str__(self) -> str:
+        """The terminal view, plain text: the source with each step's changes (``render/terminal.py``)."""
+        from pytrace_sem.render.terminal import to_text
+
+        return to_text(self).rstrip("\n")
+
+    def show(self, **options: Any) -> None:
+        """Print the terminal view, in colour on a terminal (options: ``render.terminal.render``'s)."""
+        from pytrace_sem.render.terminal import show
+
+        show(self, **options)
+
+    def to_html(self, *, title: str | None = None, monologue: str | None = None) -> str:
+        """One self-contained HTML page to step through this trace (``render/html.py``).
+
+            Path("trace.html").write_text(t.to_html(), encoding="utf-8")
+        """
+        from pytrace_sem.render.html import trace_page
+
+        return trace_page(self, title=title, monologue=monologue)
+
     def dumps(self, indent: int | None = None) -> str:
         """The trace as JSON text, byte-identical for identical traces."""
         return json.dumps(self.to_json(), indent=indent, ensure_ascii=False, sort_keys=False)

@@ -87,10 +87,11 @@ def test_text_output(capsys) -> None:
     rc, out, err = run_cli(["trace", str(SAMPLE), "--call", "f([1, 2, 3, 4], '-')", "--format", "text"], capsys)
     assert rc == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0] == "f([1, 2, 3, 4], '-')"
-    assert lines[1].split() == ["1", "def", "f(nums,", "sep):", "#", "nums", "=", "[1,", "2,", "3,", "4];",
+    assert lines[0] == "f([1, 2, 3, 4], '-')" and "\x1b[" not in out  # piped: no colour
+    assert lines[1].split() == ["1", "│", "def", "f(nums,", "sep):", "call", "nums", "=", "[1,", "2,", "3,", "4],",
                                 "sep", "=", "'-'"]
-    assert "   8 totals.append(str(running))  # totals = ['6', '10']" in lines
+    assert any(line.startswith(" 8 │             totals.append(str(running))")
+               and line.endswith("totals: ['6'] -> ['6', '10']") for line in lines)
     assert lines[-1] == "returned '6-10'"
 
 
