@@ -405,7 +405,11 @@ def _progress_callback() -> Any:
             numbers = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
             if not self.bar.disable and "loss" in numbers:
                 self.bar.set_postfix(loss=f"{numbers['loss']:.4f}", lr=f"{numbers.get('learning_rate', 0):.2e}")
-            if self.bar.disable or "eval_loss" in numbers:
+            if "train_runtime" in numbers:  # the trainer's summary at the end
+                mean = f", mean loss {numbers['train_loss']:.4f}" if "train_loss" in numbers else ""
+                self.bar.write(f"trained {state.global_step} steps in {numbers['train_runtime']:.0f} s{mean}",
+                               file=sys.stderr)
+            elif (self.bar.disable and "loss" in numbers) or "eval_loss" in numbers:
                 self.bar.write(_log_line(state.global_step, state.max_steps, numbers,
                                          time.monotonic() - self.started), file=sys.stderr)
 

@@ -201,7 +201,7 @@ def test_the_last_step_is_evaluated_once(tiny: Path, rows_dir: Path, tmp_path: P
     printed = capsys.readouterr()
     # Progress goes to stderr as plain lines when it is not a terminal; no metric dicts anywhere.
     assert "{'loss'" not in printed.out + printed.err and "'eval_loss'" not in printed.out + printed.err
-    assert "step 6/6 (100%)" in printed.err and "eval loss" in printed.err
+    assert "step 6/6 (100%)" in printed.err and "eval loss" in printed.err and "trained 6 steps in" in printed.err
 
 
 def test_progress_lines_read_plainly() -> None:
