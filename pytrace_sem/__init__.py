@@ -13,6 +13,8 @@ The public surface is ``__all__``; everything else is internal.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 from pytrace_sem.errors import (
@@ -41,7 +43,8 @@ from pytrace_sem.trace import SCHEMA_VERSION, ExceptionInfo, Step, Stopped, Trac
 # The submodule import above bound the name ``trace`` to the module; the public
 # ``pytrace_sem.trace`` is the function, loaded lazily with the rest of api.py
 # (which imports libcst: the pytest plugin must not pay for it when it is off).
-del trace  # noqa: F821
+if not TYPE_CHECKING:
+    del trace  # noqa: F821
 
 __all__ += [
     "Trace",
@@ -79,12 +82,45 @@ _LAZY = {
 
 __all__ += list(_LAZY)
 
+if TYPE_CHECKING:
+    # What the lazy names are, for type checkers (at run time __getattr__ loads them).
+    from pytrace_sem._runtime import (  # noqa: F401 - re-exported
+        SPEEDUPS as SPEEDUPS,
+    )
+    from pytrace_sem.api import (  # noqa: F401 - re-exported
+        collect as collect,
+        trace as trace,
+        trace_call as trace_call,
+        traced as traced,
+        traces_of as traces_of,
+    )
+    from pytrace_sem.inputs import (  # noqa: F401 - re-exported
+        GeneratedInput as GeneratedInput,
+        InputOptions as InputOptions,
+        InputSet as InputSet,
+        generate_inputs as generate_inputs,
+    )
+    from pytrace_sem.narrate import (  # noqa: F401 - re-exported
+        MonologueReport as MonologueReport,
+        WrongClaim as WrongClaim,
+        check_monologue as check_monologue,
+        narrate as narrate,
+        narrate_debug as narrate_debug,
+    )
+    from pytrace_sem.sandbox import (  # noqa: F401 - re-exported
+        TASK_STATUSES as TASK_STATUSES,
+        Sandbox as Sandbox,
+        SandboxViolation as SandboxViolation,
+        TaskResult as TaskResult,
+        call_source as call_source,
+    )
+
 
 # Submodules that importing the package used to load as a side effect.
 _SUBMODULES = frozenset({"api", "rewrite", "values", "_runtime"})
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         if name in _SUBMODULES:

@@ -22,7 +22,7 @@ import textwrap
 import threading
 import types
 from operator import is_ as _is
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, ParamSpec, TypeVar, overload
 
 from pytrace_sem import _reprs
 from pytrace_sem import _runtime as _rt
@@ -30,6 +30,9 @@ from pytrace_sem.errors import CallError, Interrupt, LimitError, SourceError
 from pytrace_sem.rewrite import instrument, install_alias
 from pytrace_sem.trace import ExceptionInfo, Step, Stopped, Trace, _make_step
 from pytrace_sem.values import _Encoder, encode
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 __all__ = ["trace_call", "trace", "traced", "collect", "traces_of", "session_trace", "DEFAULT_LIMITS", "MODULE_NAME"]
 
@@ -651,7 +654,7 @@ def _call_text(name: str, args: tuple, kwargs: Mapping[str, Any], lim: _rt.Limit
     return f"{name}({', '.join(parts)})"
 
 
-def trace(func: Callable, *args: Any, **kwargs: Any) -> Trace:
+def trace(func: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs) -> Trace:
     """Call a live function with these arguments and return the trace of the call.
 
     The function runs with its own globals, closure and defaults; calls it makes
@@ -775,7 +778,17 @@ def _replace_exception(t: Trace, error: _Recorded) -> Trace:
     return replace(t, exception=ExceptionInfo(type=error.payload[0], message=error.payload[1]))
 
 
-def traced(func: Callable | None = None, *, sink: Callable[[Trace], None] | None = None,
+@overload
+def traced(func: Callable[_P, _R], *, sink: Callable[[Trace], None] | None = None,
+           **limits: int) -> Callable[_P, _R]: ...
+
+
+@overload
+def traced(func: None = None, *, sink: Callable[[Trace], None] | None = None,
+           **limits: int) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+
+
+def traced(func: Callable[..., Any] | None = None, *, sink: Callable[[Trace], None] | None = None,
            **limits: int) -> Any:
     """Decorator: record a trace of every outermost call of the function.
 

@@ -43,11 +43,13 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import inspect
 import io
 import signal
 import sys
 import threading
 import time
+import tokenize
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -699,8 +701,8 @@ def generate_for_function(
 
 
 def generate_inputs(
-    source: str,
-    function: str = "f",
+    source: str | Callable[..., Any],
+    function: str | None = None,
     examples: Sequence[str] | str = (),
     max_inputs: int | None = None,
     budget_seconds: float | None = None,
@@ -718,18 +720,44 @@ def generate_inputs(
     :class:`~pytrace_sem.errors.CallError` when ``function`` is missing; a
     function no input survives gives status ``no_valid_input``.
 
+    ``source`` may also be a live top-level function: the source file of its
+    module is used (helpers, imports and constants included) and ``function``
+    defaults to its name. ``function`` defaults to ``"f"`` for source text.
+
     >>> found = generate_inputs("def f(xs):\\n    return [x for x in xs if x > 2]\\n", examples=["[1, 5]"])
     >>> found.status, found.coverage
     ('ok', 1.0)
     """
+    if callable(source):
+        source, function = _module_source(source, function)
     if isinstance(examples, str):
         examples = [examples]
     given = {"max_inputs": max_inputs, "budget_seconds": budget_seconds, "seed": seed}
     options = replace(options or InputOptions(), **{k: v for k, v in given.items() if v is not None})
-    found = generate_for_function(source, function, list(examples), options)
+    found = generate_for_function(source, function or "f", list(examples), options)
     if found.status in (STATUS_SOURCE_ERROR, STATUS_NO_FUNCTION):
         found.raise_for_status()
     return found
+
+
+def _module_source(func: Callable[..., Any], function: str | None) -> tuple[str, str]:
+    """The source text of the module that defines ``func``, and the name to call in it."""
+    name = getattr(func, "__qualname__", None)
+    if not isinstance(name, str) or "." in name or name == "<lambda>":
+        raise CallError(f"generate_inputs needs a top-level function of a module, not {func!r}: "
+                        "pass its source text and name instead")
+    text = None
+    try:
+        path = inspect.getsourcefile(func)
+        if path is not None:
+            with tokenize.open(path) as handle:  # honours a PEP 263 coding line
+                text = handle.read()
+    except (OSError, TypeError, SyntaxError, UnicodeDecodeError):
+        text = None
+    if text is None:
+        raise SourceError(f"the source of {name}'s module cannot be found (defined interactively?): "
+                          "pass its source text instead")
+    return text, function or name
 
 
 # ---------------------------------------------------------------------------

@@ -621,3 +621,23 @@ def test_humanevalplus_inputs_are_valid_and_cover_more_than_base_input() -> None
     print(f"HumanEval+: ours {ours / total:.3f}, base_input {base / total:.3f}")
     assert ours > base
     assert ours >= 0.97 * total
+
+
+def test_a_live_function_is_taken_with_its_module(tmp_path: Path) -> None:
+    import importlib.util
+
+    path = tmp_path / "shapes_for_inputs.py"
+    path.write_text("LIMIT = 10\n\n\ndef _clip(n):\n    return min(n, LIMIT)\n\n\n"
+                    "def area(w: int, h: int) -> int:\n    if w < 0 or h < 0:\n        return 0\n"
+                    "    return _clip(w) * _clip(h)\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("shapes_for_inputs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = generate_inputs(module.area, options=QUICK)
+    assert found.status == "ok" and found.function == "area" and found.coverage == 1.0
+    for item in found.inputs:  # the helper and the constant came along with the module
+        w, h = _call_args(item.input)
+        assert item.output == repr(module.area(w, h))
+    with pytest.raises(CallError, match="top-level function"):
+        generate_inputs(lambda x: x)
