@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "pytrace_sem._cmd_inputs",
     "pytrace_sem._cmd_narrate",
     "pytrace_sem._cmd_report",
+    "pytrace_sem._cmd_view",
 )
 
 
