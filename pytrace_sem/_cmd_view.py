@@ -68,7 +68,7 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError("nothing to view: give FILE with --call, or --trace TRACE_JSON")
     elif args.call is None:
         raise UsageError(f"--call is needed with FILE, e.g. --call \"f(1, 2)\" for a function f in {args.file}")
-    source_path = args.trace if args.trace is not None else args.file
+    source_path = str(args.trace if args.trace is not None else args.file)
     if args.out != "-" and _same_file(args.out, source_path):
         raise UsageError(f"--out {args.out} is the input file; write the page somewhere else")
 
