@@ -1,6 +1,12 @@
 """``semcoder train``: fine-tune a causal LM on training rows (see :mod:`semcoder.train`).
 
-semcoder train --model deepseek-ai/deepseek-coder-6.7b-base --data corpus/rows --out out/semcoder
+semcoder train --model deepseek-ai/deepseek-coder-6.7b-base --data out/tasks --out out/semcoder
+semcoder train --config examples/recipes/tiny-cpu.yaml --max-steps 20     # a recipe, one value overridden
+
+A recipe is a YAML mapping, as TRL's recipes are: keys are this command's options by
+their ``TrainConfig`` names (``learning_rate``, ``max_steps``, ``data``, ...); any other
+key is a ``trl.SFTConfig`` field (``weight_decay``, ``neftune_noise_alpha``, ...), as
+with ``--sft``. Flags given on the command line win over the file.
 """
 
 from __future__ import annotations
@@ -30,9 +36,13 @@ def add_parser(sub: Any) -> None:
         description="Fine-tune any Hugging Face causal LM (local folder or hub id) on TRL conversational rows; "
         "loss on assistant turns only. Run under `accelerate launch` or `torchrun` for several devices.",
     )
-    p.add_argument("--model", required=True, help="local model folder or hub id")
-    p.add_argument("--data", required=True, action="append", help="JSONL file or folder of rows (repeatable)")
-    p.add_argument("--out", required=True, help="output folder (checkpoints, final model, logs)")
+    p.add_argument("--config", metavar="FILE.yaml",
+                   help="a training recipe (YAML): any option below by its TrainConfig name, and any "
+                        "trl.SFTConfig field; flags override it (examples/recipes/)")
+    p.add_argument("--model", help="local model folder or hub id (required, here or in --config)")
+    p.add_argument("--data", action="append",
+                   help="JSONL file or folder of rows, repeatable (required, here or in --config)")
+    p.add_argument("--out", help="output folder: checkpoints, final model, logs (required, here or in --config)")
     p.add_argument("--tasks", nargs="+", default=(), help="train only on rows of these tasks")
     p.add_argument(
         "--eval-data",
@@ -78,12 +88,78 @@ def add_parser(sub: Any) -> None:
         metavar="KEY=VALUE",
         help="set any other trl.SFTConfig field (value parsed as JSON when it parses)",
     )
+    # Options absent from the namespace were not given: a recipe fills them, then the defaults.
+    for action in p._actions:
+        if action.dest not in ("help", "config"):
+            _DEFAULTS[action.dest] = action.default
+            _TYPES[action.dest] = action.type
+            action.default = argparse.SUPPRESS
     p.set_defaults(run=run)
+
+
+_DEFAULTS: dict[str, Any] = {}
+_TYPES: dict[str, Any] = {}
+
+
+def _recipe(path: str) -> dict[str, Any]:
+    """The options a recipe file sets: ours by name, anything else into ``sft``."""
+    from semcoder.errors import MissingDependencyError, TrainError
+
+    try:
+        import yaml
+    except ImportError:
+        raise MissingDependencyError("--config needs PyYAML: pip install pyyaml (the train extra has it)") from None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except OSError as exc:
+        raise TrainError(f"cannot read recipe {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise TrainError(f"recipe {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise TrainError(f"recipe {path} must be a mapping of option names to values")
+    ours = {k: _typed(path, k, v) for k, v in data.items() if k in _DEFAULTS and k != "sft"}
+    sft = dict(data.get("sft") or {})
+    sft.update({k: v for k, v in data.items() if k not in _DEFAULTS})
+    if isinstance(ours.get("data"), str):
+        ours["data"] = [ours["data"]]
+    if sft:
+        ours["sft"] = list(sft.items())
+    return ours
+
+
+def _typed(path: str, key: str, value: Any) -> Any:
+    """A recipe value as its option's type (YAML reads ``1e-5`` as a string)."""
+    from semcoder.errors import TrainError
+
+    kind = _TYPES.get(key)
+    if kind in (int, float) and isinstance(value, str) or kind is float and type(value) is int:
+        try:
+            return kind(value)
+        except ValueError:
+            raise TrainError(f"recipe {path}: {key} must be a number, got {value!r}") from None
+    return value
+
+
+def options(args: argparse.Namespace) -> dict[str, Any]:
+    """Every option's value: the command line, then the recipe (``--config``), then the defaults."""
+    from semcoder.errors import TrainError
+
+    given = {k: v for k, v in vars(args).items() if k in _DEFAULTS}
+    recipe = _recipe(args.config) if getattr(args, "config", None) else {}
+    merged = {**_DEFAULTS, **recipe, **given}
+    if "sft" in recipe and "sft" in given:  # --sft flags add to (and override) the recipe's fields
+        merged["sft"] = [*recipe["sft"], *given["sft"]]
+    missing = [f"--{name}" for name in ("model", "data", "out") if not merged.get(name)]
+    if missing:
+        raise TrainError(f"{' and '.join(missing)} must be given, on the command line or in --config")
+    return merged
 
 
 def run(args: argparse.Namespace) -> int:
     from semcoder.train import TrainConfig, train
 
+    args = argparse.Namespace(**options(args))
     config = TrainConfig(
         model=args.model,
         data=tuple(args.data),

@@ -333,7 +333,7 @@ def build_sft_config(config: TrainConfig, *, has_eval: bool) -> Any:
     values[checkpointing] = config.gradient_checkpointing
     unknown = sorted(set(config.sft) - known)
     if unknown:
-        raise TrainError(f"unknown SFTConfig field(s) {', '.join(unknown)} in --sft")
+        raise TrainError(f"unknown SFTConfig field(s) {', '.join(unknown)} in --sft or the recipe")
     values.update(config.sft)
     try:
         return SFTConfig(**values)

@@ -204,6 +204,23 @@ def test_the_last_step_is_evaluated_once(tiny: Path, rows_dir: Path, tmp_path: P
     assert "step 6/6 (100%)" in printed.err and "eval loss" in printed.err and "trained 6 steps in" in printed.err
 
 
+def test_a_recipe_file_trains_the_tiny_model(tiny: Path, rows_dir: Path, tmp_path: Path) -> None:
+    from semcoder.cli import main
+
+    recipe = tmp_path / "tiny.yaml"
+    recipe.write_text(f"model: {tiny}\ndata: {rows_dir}\nout: {tmp_path / 'sft'}\nmax_steps: 50\n"
+                      "learning_rate: 2e-3\nbatch_size: 4\nmax_length: 320\nthreads: 1\nresume: never\n"
+                      "eval_steps: 100\nsave_steps: 100\nweight_decay: 0.01\n", encoding="utf-8")
+    assert main(["train", "--config", str(recipe), "--max-steps", "3"]) == 0
+    done = json.loads((tmp_path / "sft" / "train_result.json").read_text())
+    assert done["global_step"] == 3  # the flag won over the recipe's 50
+    saved = json.loads((tmp_path / "sft" / "semcoder_train_config.json").read_text())
+    assert saved["learning_rate"] == 2e-3 and saved["sft"] == {"weight_decay": 0.01}
+    args = json.loads((tmp_path / "sft" / "checkpoint-3" / "trainer_state.json").read_text()) if (
+        tmp_path / "sft" / "checkpoint-3").is_dir() else None
+    assert args is None or args["global_step"] == 3
+
+
 def test_progress_lines_read_plainly() -> None:
     from semcoder.train import _log_line
 

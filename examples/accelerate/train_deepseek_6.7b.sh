@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The paper's recipe on one machine with 8 GPUs: full fine-tuning of
 # deepseek-coder-6.7b-base at learning rate 1e-5 with a cosine schedule, on the
-# task mixture that `semcoder corpus format` writes. Other values are this
-# project's choices (see docs/training.md).
+# task mixture that `semcoder corpus format` writes. The values live in
+# examples/recipes/semcoder-6.7b.yaml; other values are this project's choices
+# (see docs/training.md).
 #
 #   bash examples/accelerate/train_deepseek_6.7b.sh                  # FSDP
 #   CONFIG=examples/accelerate/deepspeed_zero3.yaml bash examples/accelerate/train_deepseek_6.7b.sh
@@ -11,16 +12,12 @@
 set -euo pipefail
 CONFIG=${CONFIG:-examples/accelerate/fsdp.yaml}
 MODEL=${MODEL:-deepseek-ai/deepseek-coder-6.7b-base}
-DATA=${DATA:-out/corpus/rows}
+DATA=${DATA:-out/tasks}
 RUN=${RUN:-out/semcoder-6.7b}
 GPUS=${GPUS:-8}
 
 accelerate launch --config_file "$CONFIG" --num_processes "$GPUS" -m semcoder.cli train \
-  --model "$MODEL" --data "$DATA" --out "$RUN" \
-  --epochs 2 --lr 1e-5 --scheduler cosine --warmup 0.03 \
-  --batch-size 4 --grad-accum 4 --max-length 2048 \
-  --precision bf16 --gradient-checkpointing \
-  --save-steps 500 --eval-steps 500 --logging-steps 10 --report-to tensorboard
+  --config examples/recipes/semcoder-6.7b.yaml --model "$MODEL" --data "$DATA" --out "$RUN"
 
 # Then, for example (vLLM when installed, else --backend hf):
 #   semcoder eval cruxeval --data cruxeval-org/cruxeval --task output --monologue --model "$RUN" --backend vllm --out results/crux-o.json
