@@ -2,6 +2,7 @@
 
     pytrace-sem report traces/                       # top functions, line coverage by traces
     pytrace-sem report traces/ --format json
+    pytrace-sem report traces/ --html traces-html/   # a static site: modules, marked source, traces to step through
     pytrace-sem show traces/ --function chunked      # its traces, in the text format
     pytrace-sem show traces/ --function mypkg.core:Parser.parse --test test_parse --limit 2
 
@@ -13,7 +14,6 @@ part of a qualified name when that is unambiguous.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import sys
 from typing import Any
@@ -34,6 +34,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     report.add_argument("dir", metavar="DIR", help="the directory given to pytest --pytrace-sem")
     report.add_argument("--top", type=positive_int, default=20, metavar="N", help="functions listed (default 20)")
     report.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    report.add_argument("--html", default=None, metavar="OUT",
+                        help="write a static HTML site to folder OUT instead (index, one page per module with "
+                             "the lines the tests ran, one viewer page per trace)")
     report.set_defaults(run=run_report)
 
     show = subparsers.add_parser(
@@ -53,32 +56,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return report
 
 
-def _executable_lines(source: str) -> set[int]:
-    """Lines of a function's source (numbered from its def) that hold statements of its body."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                body = body[1:]
-            for stmt in body:
-                for sub in ast.walk(stmt):
-                    if isinstance(sub, ast.stmt) and not isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                           ast.ClassDef)):
-                        lines.add(sub.lineno)
-    return lines
-
-
 def coverage(records: list[Any]) -> tuple[int, int]:
     """(lines covered, executable lines) of one function over its kept trace records."""
     if not records:
         return 0, 0
-    executable = _executable_lines(records[0].trace_json["source"])
+    from pytrace_sem.render.report_site import statement_lines
+
+    executable = statement_lines(records[0].trace_json["source"])
     seen: set[int] = set()
     for rec in records:
         for step in rec.trace_json["steps"]:
@@ -92,7 +76,22 @@ def _load(path: str):
     return read_dir(path)
 
 
+def _write_site(args: argparse.Namespace) -> int:
+    from pytrace_sem.errors import UsageError
+    from pytrace_sem.render.report_site import write_report_site
+
+    if args.format != "text":
+        raise UsageError("--html writes a site, --format json prints the numbers: give one of them")
+    site = write_report_site(args.dir, args.html, error=UsageError)
+    functions = sum(len(m.functions) for m in site.report.modules)
+    print(f"wrote {site.pages} pages ({len(site.report.modules)} modules, {functions} functions, "
+          f"{site.report.records} traces) to {site.out}; open {site.index} in a browser")
+    return 0
+
+
 def run_report(args: argparse.Namespace) -> int:
+    if args.html is not None:
+        return _write_site(args)
     contents = _load(args.dir)
     by_func: dict[str, list[Any]] = {}
     for rec in contents.records:
