@@ -5,7 +5,7 @@ One function, one JSON object per kept input on stdout, a summary on stderr::
     pytrace-sem inputs examples/sample.py --function f --example "[1, 2], 'a'"
 
 Many functions, one JSON record per function in OUT (in input order), a
-progress display on stderr::
+progress bar on stderr when it is a terminal::
 
     pytrace-sem inputs --from cruxeval.jsonl --out inputs.jsonl --workers 2
 
@@ -205,46 +205,9 @@ def _read_jobs(path: str, stream: TextIO, errors: list[str]) -> Iterator[Any]:
         yield InputJob(record["id"], record["code"], function, tuple(examples))
 
 
-class _Progress:
-    """A one-line progress display on stderr; a line every 10% when stderr is not a terminal."""
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = max(total, 1)
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.started = time.monotonic()
-        self.done = 0
-        self.failed = 0
-        self._next_report = 0.1
-
-    def update(self, ok: bool) -> None:
-        self.done += 1
-        self.failed += not ok
-        fraction = self.done / self.total
-        elapsed = time.monotonic() - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate else 0.0
-        text = (
-            f"inputs {self.done}/{self.total} ({100 * fraction:3.0f}%) "
-            f"{rate:.1f} fn/s, {self.failed} without inputs, about {left:.0f} s left"
-        )
-        if self.tty:
-            width = 20
-            bar = "#" * int(width * min(fraction, 1.0))
-            self.stream.write(f"\r[{bar:<{width}}] {text}")
-            self.stream.flush()
-        elif fraction >= self._next_report or self.done == self.total:
-            self.stream.write(text + "\n")
-            self._next_report = (int(fraction * 10) + 1) / 10
-
-    def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def _run_batch(args: argparse.Namespace) -> int:
     from pytrace_sem.inputs import generate_batch
+    from pytrace_sem.progress import Progress
     from pytrace_sem.sandbox import BlockedTally
 
     options = _options(args)
@@ -259,7 +222,8 @@ def _run_batch(args: argparse.Namespace) -> int:
         stream.close()
         raise LimitError(f"cannot write {args.out}: directory {out_dir} does not exist")
     errors: list[str] = []
-    progress = _Progress(total, sys.stderr)
+    started = time.monotonic()
+    failed = 0
     # Results come back as workers finish; they are written in input order, and
     # whatever is finished is written even when the run stops early.
     order: dict[Any, int] = {}
@@ -276,7 +240,7 @@ def _run_batch(args: argparse.Namespace) -> int:
             yield job
 
     try:
-        with stream, open(args.out, "w", encoding="utf-8") as out:
+        with stream, open(args.out, "w", encoding="utf-8") as out, Progress(total, "inputs", unit="fn") as bar:
             try:
                 for job, found in generate_batch(
                     numbered(_read_jobs(args.batch, stream, errors)),
@@ -291,7 +255,8 @@ def _run_batch(args: argparse.Namespace) -> int:
                     covered += found.branches_covered
                     total_branches += found.branches_total
                     kept += len(found.inputs)
-                    progress.update(found.status == "ok")
+                    failed += found.status != "ok"
+                    bar.advance(note=f"{failed} without inputs")
                     while next_to_write in finished:
                         out.write(json.dumps(finished.pop(next_to_write)) + "\n")
                         out.flush()
@@ -302,7 +267,6 @@ def _run_batch(args: argparse.Namespace) -> int:
                     out.write(json.dumps(finished.pop(position)) + "\n")
                     written += 1
                 out.flush()
-                progress.close()
     except OSError as exc:
         raise InputGenerationError(f"cannot write {args.out}: {exc}") from None
     statuses = ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "none"
@@ -310,7 +274,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     sys.stderr.write(
         f"pytrace-sem inputs: {written} records written to {args.out} ({statuses}); "
         f"{kept} inputs; pooled branch coverage {coverage} ({covered}/{total_branches}) "
-        f"in {time.monotonic() - progress.started:.1f} s\n"
+        f"in {time.monotonic() - started:.1f} s\n"
     )
     warning = tally.warning()
     if warning:

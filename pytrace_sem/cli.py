@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Faithful execution traces of Python functions.",
     )
     parser.add_argument("--version", action="version", version=f"pytrace-sem {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log messages (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="count", default=0,
+                        help="no progress bars, only errors logged")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in _COMMAND_MODULES:
@@ -80,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    from pytrace_sem.progress import configure_logging, set_quiet
+
+    configure_logging(args.verbose - args.quiet)
+    set_quiet(args.quiet > 0)
     try:
         return int(args.run(args) or 0)
     except PytraceSemError as exc:

@@ -23,6 +23,7 @@ import builtins
 import errno
 import gc
 import io
+import logging
 import math
 import operator
 import os
@@ -55,6 +56,8 @@ __all__ = [
     "in_worker",
     "call_source",
 ]
+
+_log = logging.getLogger(__name__)
 
 TaskStatus = Literal[
     "ok", "raised", "blocked", "exited", "timeout", "memory", "killed", "crashed", "unpicklable"
@@ -1544,6 +1547,7 @@ def _sweep_orphaned_bases() -> None:
         try:
             os.kill(int(owner), 0)
         except ProcessLookupError:
+            _log.info("removing %s, left by a sandbox whose process is gone", os.path.join(root, name))
             shutil.rmtree(os.path.join(root, name), ignore_errors=True)
         except OSError:  # alive, owned by someone else
             pass
@@ -1979,6 +1983,7 @@ class Sandbox:
             else:
                 status = "exited"
                 error = f"the task ended the worker process with exit code {code} (os._exit?)"
+        _log.info("task %s: %s (%s); its worker is replaced", h.task_id, status, error)
         out, out_trunc = _read_capture(os.path.join(h.base, "stdout"), self._limits.max_output)
         err, err_trunc = _read_capture(os.path.join(h.base, "stderr"), self._limits.max_output)
         started = h.started if h.started is not None else h.sent

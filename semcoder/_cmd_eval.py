@@ -105,8 +105,16 @@ def add_parser(sub: Any) -> None:
 def _announce(what: str, count: int, args: argparse.Namespace) -> None:
     model = f" {args.model}" if args.model else ""
     samples = f", {args.samples} samples each" if args.samples > 1 else ""
-    print(f"{what}: {count} problems{samples}, backend {args.backend}{model}, "
-          f"at most {args.max_new_tokens} new tokens per answer", file=sys.stderr)
+    _say(f"{what}: {count} problems{samples}, backend {args.backend}{model}, "
+         f"at most {args.max_new_tokens} new tokens per answer")
+
+
+def _say(line: str) -> None:
+    """What the run is about to do, on stderr (not under -q)."""
+    from pytrace_sem.progress import is_quiet
+
+    if not is_quiet():
+        print(line, file=sys.stderr)
 
 
 def _run_cruxeval(args: argparse.Namespace) -> int:
@@ -119,7 +127,7 @@ def _run_cruxeval(args: argparse.Namespace) -> int:
         if not BUNDLED_CRUXEVAL.is_file():
             raise DataError("--data is needed: a CRUXEval JSONL file, or cruxeval-org/cruxeval from the hub")
         args.data = str(BUNDLED_CRUXEVAL)
-        print(f"no --data: using the bundled CRUXEval dev set, {BUNDLED_CRUXEVAL}", file=sys.stderr)
+        _say(f"no --data: using the bundled CRUXEval dev set, {BUNDLED_CRUXEVAL}")
     if args.max_new_tokens is None:
         args.max_new_tokens = CRUX_NEW_TOKENS[args.mode]
     problems = load_cruxeval(args.data, limit=args.limit or None)

@@ -123,7 +123,8 @@ def build_tokenizer(texts: Iterable[str], vocab_size: int = 2048) -> Any:
         from transformers import PreTrainedTokenizerFast
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise MissingDependencyError(
-            f"building the tiny model needs the train extra ({exc.name} is missing): pip install 'pytrace-sem[train]'"
+            f"building the tiny model needs the train extra ({exc.name} is missing): "
+            "pip install -e '.[train]' in the clone"
         ) from None
 
     tokenizer = Tokenizer(models.BPE())
@@ -163,7 +164,8 @@ def build_tiny_model(
         from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise MissingDependencyError(
-            f"building the tiny model needs the train extra ({exc.name} is missing): pip install 'pytrace-sem[train]'"
+            f"building the tiny model needs the train extra ({exc.name} is missing): "
+            "pip install -e '.[train]' in the clone"
         ) from None
     if spec.hidden_size % spec.num_heads:
         raise TrainError(

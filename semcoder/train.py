@@ -20,6 +20,7 @@ torch, transformers, trl, datasets and peft are imported inside functions.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -64,6 +65,8 @@ CHAT_TEMPLATES: tuple[str, ...] = ("auto", "model", "chatml", "semcoder")
 
 #: In a data folder, JSONL files whose names start with one of these are the held-out split.
 HELD_OUT_PREFIXES: tuple[str, ...] = ("eval", "valid", "test")
+
+_log = logging.getLogger(__name__)
 
 _LOG_NAME = "train_log.jsonl"
 _RESULT_NAME = "train_result.json"
@@ -177,7 +180,7 @@ def _require_train_extra() -> None:
         import trl  # noqa: F401
     except ImportError as exc:
         raise MissingDependencyError(
-            f"training needs the train extra ({exc.name} is missing): pip install 'pytrace-sem[train]'"
+            f"training needs the train extra ({exc.name} is missing): pip install -e '.[train]' in the clone"
         ) from None
 
 
@@ -345,7 +348,7 @@ def _lora_config(config: TrainConfig) -> Any:
     try:
         from peft import LoraConfig
     except ImportError:
-        raise MissingDependencyError("--lora needs peft: pip install 'pytrace-sem[train]'") from None
+        raise MissingDependencyError("--lora needs peft: pip install -e '.[train]' in the clone") from None
     return LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
@@ -373,45 +376,48 @@ def _log_callback(path: Path) -> Any:
 
 
 def _progress_callback() -> Any:
-    from tqdm.auto import tqdm  # installed with transformers
     from transformers import TrainerCallback
+
+    from pytrace_sem.progress import Progress
 
     class TrainProgress(TrainerCallback):  # type: ignore[misc]
         """Training progress on stderr: a bar on a terminal, one plain line per log otherwise.
 
         The bar shows steps, rate and time left, with the latest loss and learning
-        rate beside it; eval results are written above it. Replaces the trainer's
+        rate beside it; eval results are written as lines. Replaces the trainer's
         own printer (a dict per log, numbers as strings).
         """
 
         def __init__(self) -> None:
-            self.bar: Any = None
+            self.bar: Progress | None = None
             self.started = time.monotonic()
 
         def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             if not state.is_world_process_zero:
                 return
             self.started = time.monotonic()
-            self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="training", unit="step",
-                            disable=None, dynamic_ncols=True)
+            self.bar = Progress(state.max_steps, "training", unit="steps").__enter__()
+            if state.global_step:
+                self.bar.advance(state.global_step, note="resumed")
 
         def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            if self.bar is not None and not self.bar.disable:
-                self.bar.update(state.global_step - self.bar.n)
+            if self.bar is not None and state.global_step > self.bar.done:
+                self.bar.advance(state.global_step - self.bar.done)
 
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
             if self.bar is None or not logs:
                 return
             numbers = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-            if not self.bar.disable and "loss" in numbers:
-                self.bar.set_postfix(loss=f"{numbers['loss']:.4f}", lr=f"{numbers.get('learning_rate', 0):.2e}")
+            if self.bar.enabled and "loss" in numbers:
+                self.bar.advance(0, note=f"loss {numbers['loss']:.4f}  lr {numbers.get('learning_rate', 0):.2e}")
+            line = None
             if "train_runtime" in numbers:  # the trainer's summary at the end
                 mean = f", mean loss {numbers['train_loss']:.4f}" if "train_loss" in numbers else ""
-                self.bar.write(f"trained {state.global_step} steps in {numbers['train_runtime']:.0f} s{mean}",
-                               file=sys.stderr)
-            elif (self.bar.disable and "loss" in numbers) or "eval_loss" in numbers:
-                self.bar.write(_log_line(state.global_step, state.max_steps, numbers,
-                                         time.monotonic() - self.started), file=sys.stderr)
+                line = f"trained {state.global_step} steps in {numbers['train_runtime']:.0f} s{mean}"
+            elif (not self.bar.enabled and "loss" in numbers) or "eval_loss" in numbers:
+                line = _log_line(state.global_step, state.max_steps, numbers, time.monotonic() - self.started)
+            if line is not None and not (self.bar.enabled is False and _quiet()):
+                self.bar.write(line)
 
         def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             if self.bar is not None:
@@ -419,6 +425,12 @@ def _progress_callback() -> Any:
                 self.bar = None
 
     return TrainProgress()
+
+
+def _quiet() -> bool:
+    from pytrace_sem.progress import is_quiet
+
+    return is_quiet()
 
 
 def _log_line(step: int, total: int, numbers: Mapping[str, float], elapsed: float) -> str:
@@ -505,6 +517,8 @@ def train(config: TrainConfig) -> TrainResult:
     start = time.monotonic()
     trainer, train_rows, eval_rows = build_trainer(config)
     resumed_from = _resume_point(config)
+    if resumed_from is not None:
+        _log.info("resuming from %s", resumed_from)
     out = Path(config.out)
     if trainer.is_world_process_zero():
         (out / _CONFIG_NAME).write_text(json.dumps(config.to_json(), indent=2) + "\n", encoding="utf-8")

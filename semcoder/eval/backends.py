@@ -135,10 +135,10 @@ def _require(module: str, extra: str) -> None:
 
 
 def _progress_bar(total: int, what: str) -> Any:
-    """A tqdm bar on stderr when it is a terminal (none when piped; ``TQDM_DISABLE=1`` turns it off)."""
-    from tqdm.auto import tqdm  # installed with transformers
+    """A progress bar on stderr when it is a terminal (none when piped or under ``-q``)."""
+    from pytrace_sem.progress import Progress
 
-    return tqdm(total=total, desc=what, unit="prompt", disable=None, leave=False, dynamic_ncols=True)
+    return Progress(total, what, unit="prompts").__enter__()
 
 
 def _chat_prompt(tokenizer: Any, request: Request) -> str:
@@ -219,7 +219,7 @@ class HFBackend:
             for i in range(len(batch)):
                 group = texts[i * settings.samples : (i + 1) * settings.samples]
                 out.append([truncate_at_stop(t, settings.stop) for t in group])
-            bar.update(len(batch))
+            bar.advance(len(batch))
         bar.close()
         return out
 

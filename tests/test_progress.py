@@ -1,0 +1,106 @@
+"""Progress bars: drawn on a terminal, absent when the output is piped or under ``-q``.
+
+A batch of input generation (``pytrace-sem inputs --from``) runs three ways: on a
+pseudo-terminal, piped, and on a pseudo-terminal with ``-q``. Only the first draws a
+bar; all three write the same records and the same summary line. The same rule holds
+for the eval command's generation bar and training, which use the same module.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytrace_sem.progress import Progress, is_quiet, set_quiet
+
+BAR = "━"  # rich's bar segments
+
+
+def _jobs(path: Path) -> None:
+    records = [{"id": f"t{i}", "code": f"def f(x):\n    return x + {i}\n", "input": "1"} for i in range(6)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def _on_a_terminal(argv: list[str], cwd: Path) -> str:
+    """stdout and stderr of ``argv`` run on a pseudo-terminal, as one text."""
+    script = (
+        "import os, pty, sys\n"
+        "pid, fd = pty.fork()\n"
+        "if pid == 0:\n"
+        f"    os.execv(sys.executable, [sys.executable, *{argv!r}])\n"
+        "out = b''\n"
+        "while True:\n"
+        "    try:\n"
+        "        chunk = os.read(fd, 65536)\n"
+        "    except OSError:\n"
+        "        break\n"
+        "    if not chunk:\n"
+        "        break\n"
+        "    out += chunk\n"
+        "os.waitpid(pid, 0)\n"
+        "sys.stdout.write(out.decode(errors='replace'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    env["TERM"] = "xterm-256color"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=300)
+    return done.stdout
+
+
+def _records(path: Path) -> list[tuple]:
+    """What a run produced, without its timings."""
+    return [(r["id"], r["status"], r["inputs"]) for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+
+
+def test_input_batches_draw_a_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.jsonl"
+    _jobs(jobs)
+    base = ["-m", "pytrace_sem.cli"]
+    batch = ["inputs", "--from", str(jobs), "--workers", "0", "--max-inputs", "2", "--budget-seconds", "5"]
+    shown = _on_a_terminal([*base, *batch, "--out", str(tmp_path / "tty.jsonl")], tmp_path)
+    quiet = _on_a_terminal([*base, "-q", *batch, "--out", str(tmp_path / "quiet.jsonl")], tmp_path)
+    piped = subprocess.run([sys.executable, *base, *batch, "--out", str(tmp_path / "piped.jsonl")],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert piped.returncode == 0, piped.stderr
+    assert BAR in shown and "inputs" in shown
+    assert BAR not in quiet and BAR not in piped.stderr and "\x1b[" not in piped.stderr
+    for text in (shown, quiet, piped.stderr):
+        assert "6 records written" in text
+    assert piped.stderr.count("\n") == 1  # the summary line, nothing else
+    assert _records(tmp_path / "tty.jsonl") == _records(tmp_path / "quiet.jsonl") == _records(
+        tmp_path / "piped.jsonl")
+
+
+def test_progress_draws_only_when_enabled() -> None:
+    stream = io.StringIO()
+    with Progress(3, "work", stream=stream) as bar:  # a StringIO is no terminal
+        for _ in range(3):
+            bar.advance(note="fine")
+        bar.write("a line")
+    assert bar.enabled is False and bar.done == 3 and stream.getvalue() == "a line\n"
+    forced = io.StringIO()
+    with Progress(3, "work", stream=forced, enabled=True) as bar:
+        bar.advance(3, note="done")
+    assert BAR in forced.getvalue() and "work" in forced.getvalue()
+
+
+def test_quiet_turns_every_bar_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("TERM", raising=False)
+    assert Progress(1, "work", stream=Terminal()).enabled is True
+    set_quiet(True)
+    try:
+        assert is_quiet() and Progress(1, "work", stream=Terminal()).enabled is False
+    finally:
+        set_quiet(False)
+    monkeypatch.setenv("TERM", "dumb")
+    assert Progress(1, "work", stream=Terminal()).enabled is False
