@@ -1,9 +1,10 @@
-"""``semcoder corpus build|stats|format``: build a traced training corpus, look at it, turn it into rows.
+"""``semcoder corpus build|stats|format|view``: build a traced training corpus, look at it, turn it into rows.
 
     semcoder corpus build --out out/corpus                          # the bundled default set
     semcoder corpus build --source tests/data/cruxeval-dev --out out/crux --workers 2
     semcoder corpus build --source modules:src/mypkg --decontaminate tests/data/cruxeval-dev --out out/mine
     semcoder corpus stats out/corpus
+    semcoder corpus view out/corpus -o out/corpus-html             # a static site to browse it
     semcoder corpus format out/corpus --out out/tasks --mix output_monologue=2,input_monologue=2,nl2code=1
 """
 
@@ -16,7 +17,7 @@ import sys
 import time
 from typing import Any, Callable
 
-__all__ = ["add_parser", "run_build", "run_stats", "run_format"]
+__all__ = ["add_parser", "run_build", "run_stats", "run_format", "run_view"]
 
 
 def _positive(text: str) -> int:
@@ -40,7 +41,7 @@ def _fraction(text: str) -> float:
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("corpus", help="build a traced training corpus (build, stats, format)")
+    p = sub.add_parser("corpus", help="build a traced training corpus (build, stats, format, view)")
     cmds = p.add_subparsers(dest="corpus_command", metavar="COMMAND", parser_class=type(p))
     cmds.required = True
 
@@ -89,6 +90,14 @@ def add_parser(sub: Any) -> None:
     f.add_argument("--nl2code-from-derived", action="store_true",
                    help="also make nl2code rows from derived (structural) descriptions")
     f.set_defaults(run=run_format)
+
+    v = cmds.add_parser("view", help="write a static HTML site to browse a corpus folder")
+    v.add_argument("corpus", help="a folder written by `semcoder corpus build`")
+    v.add_argument("-o", "--out", required=True, metavar="OUT",
+                   help="folder for the site (new, empty, or an earlier site of this command, which is replaced)")
+    v.add_argument("--viewer-narrates", action="store_true",
+                   help="trace pages narrate the trace themselves instead of showing the case's stored monologue")
+    v.set_defaults(run=run_view)
 
 
 def _hook(spec: str) -> Callable[[str, str], str | None]:
@@ -290,4 +299,13 @@ def run_format(args: argparse.Namespace) -> int:
     per_task = ", ".join(f"{t} {n}" for t, n in manifest["tasks"]["train"].items())
     print(f"wrote {rows['train']} training rows" + (f" and {rows['eval']} held-out rows" if rows["eval"] else "")
           + f" from {manifest['records']} functions to {args.out}: {per_task}")
+    return 0
+
+
+def run_view(args: argparse.Namespace) -> int:
+    from semcoder.corpus.site import write_corpus_site
+
+    site = write_corpus_site(args.corpus, args.out, monologue_in_viewer=not args.viewer_narrates)
+    print(f"wrote {site.pages} pages ({site.kept} functions kept, {site.dropped} dropped) to {site.out}; "
+          f"open {site.index} in a browser")
     return 0

@@ -83,9 +83,10 @@ pre { background: var(--panel); border: 1px solid var(--line); padding: 0.6rem 0
 .filters label { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--muted); }
 .filters input { width: 6rem; }
 tr[hidden] { display: none; }
-.diff .add { color: #1d6b2e; background: #e6f6e9; display: block; }
-.diff .del { color: #9b1c1c; background: #fbe9e9; display: block; }
-.diff .hunk { color: var(--muted); display: block; }
+.diff > span { display: block; min-height: 1.4em; }
+.diff .add { color: #1d6b2e; background: #e6f6e9; }
+.diff .del { color: #9b1c1c; background: #fbe9e9; }
+.diff .hunk { color: var(--muted); }
 details { margin: 0.3rem 0 0.8rem; }
 summary { cursor: pointer; color: var(--link); }
 .status-kept { color: #1d6b2e; }
