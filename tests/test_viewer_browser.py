@@ -13,7 +13,6 @@ is given both paths, so it never looks for (or downloads) a browser of its own.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,17 +21,12 @@ import pytest
 
 import pytrace_sem
 from pytrace_sem.trace import Trace
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "build" / "screenshots"
+from tests.conftest import CHROMEDRIVER, CHROMIUM, ROOT, SCREENSHOTS
 
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     pytest.skip(f"the browser tests need {CHROMIUM} and {CHROMEDRIVER}: apt-get install chromium chromium-driver",
                 allow_module_level=True)
 webdriver = pytest.importorskip("selenium.webdriver", reason="the browser tests need selenium: pip install selenium")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -181,22 +175,7 @@ def expected_frames(trace: Trace, upto: int | None = None) -> Iterator[tuple[int
 # -- the browser -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager, should it run at all, downloads nothing
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,800", "--no-first-run", "--disable-extensions"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+# The driver is the ``browser`` fixture of conftest.py (shared with the site tests).
 
 
 def open_page(browser: Any, path: Path, page: str) -> None:
