@@ -1,4 +1,4 @@
-"""``semcoder corpus build|stats|format|view``: build a traced training corpus, look at it, turn it into rows.
+"""``semcoder corpus build|stats|format|export|view``: build a traced training corpus, look at it, turn it into rows.
 
     semcoder corpus build --out out/corpus                          # the bundled default set
     semcoder corpus build --source tests/data/cruxeval-dev --out out/crux --workers 2
@@ -6,6 +6,7 @@
     semcoder corpus stats out/corpus
     semcoder corpus view out/corpus -o out/corpus-html             # a static site to browse it
     semcoder corpus format out/corpus --out out/tasks --mix output_monologue=2,input_monologue=2,nl2code=1
+    semcoder corpus export out/corpus --out out/hub --format parquet   # the card and the data, for the Hub
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 import time
 from typing import Any, Callable
 
-__all__ = ["add_parser", "run_build", "run_stats", "run_format", "run_view"]
+__all__ = ["add_parser", "run_build", "run_stats", "run_format", "run_export", "run_view"]
 
 
 def _positive(text: str) -> int:
@@ -41,7 +42,7 @@ def _fraction(text: str) -> float:
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("corpus", help="build a traced training corpus (build, stats, format, view)")
+    p = sub.add_parser("corpus", help="build a traced training corpus (build, stats, format, export, view)")
     cmds = p.add_subparsers(dest="corpus_command", metavar="COMMAND", parser_class=type(p))
     cmds.required = True
 
@@ -67,6 +68,8 @@ def add_parser(sub: Any) -> None:
     b.add_argument("--no-dedupe", action="store_true", help="keep near-identical functions")
     b.add_argument("--describe", metavar="MODULE:FUNCTION",
                    help="call FUNCTION(code, entry_point) -> str to describe functions that have no description")
+    b.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
+                   help="how the record shards are written (parquet needs pyarrow; default: jsonl)")
     b.add_argument("--overwrite", action="store_true", help="replace a build in --out made with other options")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.add_argument("--strict", action="store_true",
@@ -82,7 +85,8 @@ def add_parser(sub: Any) -> None:
     f = cmds.add_parser("format", help="write training rows (TRL conversational format) from a corpus folder")
     f.add_argument("corpus", help="a folder written by `semcoder corpus build`")
     f.add_argument("--out", required=True, help="folder for train.jsonl (and eval.jsonl) and manifest.json")
-    f.add_argument("--tasks", help="comma-separated tasks (default: all eight)")
+    f.add_argument("--tasks", help="comma-separated tasks, or all for all eight (default: the paper's four: "
+                                   "nl2code,output_monologue,input_monologue,debug_refine)")
     f.add_argument("--mix", metavar="TASK=WEIGHT,...", help="relative task weights, e.g. output_monologue=2,nl2code=1")
     f.add_argument("--max-rows", type=_positive, help="at most this many rows in all (needs --mix)")
     f.add_argument("--eval-fraction", type=_fraction, default=0.0, help="share of functions held out in eval.jsonl")
@@ -98,6 +102,12 @@ def add_parser(sub: Any) -> None:
     v.add_argument("--viewer-narrates", action="store_true",
                    help="trace pages narrate the trace themselves instead of showing the case's stored monologue")
     v.set_defaults(run=run_view)
+
+    e = cmds.add_parser("export", help="write a corpus's dataset card and data shards, ready for the Hugging Face Hub")
+    e.add_argument("corpus", help="a folder written by `semcoder corpus build`")
+    e.add_argument("--out", required=True, help="a new or empty folder for README.md and data/")
+    e.add_argument("--format", choices=("jsonl", "parquet"), help="shard format (default: the corpus's own)")
+    e.set_defaults(run=run_export)
 
 
 def _hook(spec: str) -> Callable[[str, str], str | None]:
@@ -166,6 +176,7 @@ def run_build(args: argparse.Namespace) -> int:
         on_progress=None if args.quiet else _ProgressPrinter(),
         describe=_hook(args.describe) if args.describe else None,
         overwrite=args.overwrite,
+        format=args.format,
     )
     m = result.manifest
     dropped = ", ".join(f"{r} {n}" for r, n in m["dropped"].items()) or "none"
@@ -282,9 +293,11 @@ def _mixture(text: str) -> dict[str, float]:
 
 
 def run_format(args: argparse.Namespace) -> int:
-    from semcoder.tasks import TASKS, format_corpus
+    from semcoder.tasks import PAPER_TASKS, TASKS, format_corpus
 
-    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip()) if args.tasks else TASKS
+    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip()) if args.tasks else PAPER_TASKS
+    if tasks == ("all",):
+        tasks = TASKS
     manifest = format_corpus(
         args.corpus,
         args.out,
@@ -299,6 +312,15 @@ def run_format(args: argparse.Namespace) -> int:
     per_task = ", ".join(f"{t} {n}" for t, n in manifest["tasks"]["train"].items())
     print(f"wrote {rows['train']} training rows" + (f" and {rows['eval']} held-out rows" if rows["eval"] else "")
           + f" from {manifest['records']} functions to {args.out}: {per_task}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from semcoder.corpus.hf import export_corpus
+
+    manifest = export_corpus(args.corpus, args.out, format=args.format)
+    print(f"wrote {manifest['records']} records in {len(manifest['shards'])} shard(s) and README.md to {args.out}; "
+          f"datasets.load_dataset({str(args.out)!r}) loads it, huggingface-cli upload publishes it")
     return 0
 
 

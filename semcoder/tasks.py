@@ -25,7 +25,8 @@ byte: quotes are never rewritten.
 
 The corpus builder's records become rows with :func:`rows_from_corpus` (all eight
 tasks, nothing executed) and whole training folders with :func:`format_corpus`
-(``semcoder corpus format``), with configurable task mixtures;
+(``semcoder corpus format``; the paper's four tasks unless told otherwise), with
+configurable task mixtures;
 :func:`rows_from_cruxeval` is the small stand-in that the tests and the demo use.
 """
 
@@ -39,6 +40,7 @@ from semcoder.errors import DataError
 
 __all__ = [
     "TASKS",
+    "PAPER_TASKS",
     "DIRECT_TASKS",
     "ROW_COLUMNS",
     "PREDICTION_MODES",
@@ -70,6 +72,10 @@ TASKS: tuple[str, ...] = (
     "output_scratchpad",
     "input_scratchpad",
 )
+
+#: The four tasks SemCoder trains on: NL to code, output prediction with the forward monologue,
+#: input prediction with the backward monologue, and PyX-R debugging; ``format_corpus``'s default.
+PAPER_TASKS: tuple[str, ...] = ("nl2code", "output_monologue", "input_monologue", "debug_refine")
 
 #: The tasks that need nothing but a function, an input and its output.
 DIRECT_TASKS: tuple[str, ...] = ("output_direct", "input_direct")
@@ -431,7 +437,10 @@ def rows_from_corpus(
                     elif mode == "scratchpad":
                         import pytrace_sem
 
-                        reasoning = pytrace_sem.narrate(case["trace"], "scratchpad", cap=monologue_cap).strip()
+                        from semcoder.corpus.records import nested_trace
+
+                        trace = nested_trace(case["trace"])  # record JSON stores it in the fixed layout
+                        reasoning = pytrace_sem.narrate(trace, "scratchpad", cap=monologue_cap).strip()
                     answer = prediction_answer(
                         args,
                         output,
@@ -473,7 +482,7 @@ def format_corpus(
     corpus: str | Path,
     out: str | Path,
     *,
-    tasks: Sequence[str] = TASKS,
+    tasks: Sequence[str] = PAPER_TASKS,
     mixture: Mapping[str, float] | None = None,
     max_rows: int | None = None,
     eval_fraction: float = 0.0,
@@ -482,11 +491,14 @@ def format_corpus(
 ) -> dict[str, Any]:
     """Write a corpus folder's training rows to ``out/train.jsonl`` (and ``out/eval.jsonl``); return the manifest.
 
-    ``mixture`` (task -> weight) picks a seeded subset of rows per task, see
+    ``tasks`` defaults to the paper's four (:data:`PAPER_TASKS`); pass :data:`TASKS`
+    for the ablation variants too. ``mixture`` (task -> weight) picks a seeded subset of rows per task, see
     :func:`mixture_counts`; without it every row of ``tasks`` is written.
     ``eval_fraction`` of the records (chosen by a hash of their id, so all rows of a
     function land in the same split) go to ``eval.jsonl``, which ``semcoder train``
-    holds out. ``out/manifest.json`` records the counts and options.
+    holds out. ``out/manifest.json`` records the counts and options, and ``out/README.md``
+    is a dataset card declaring the splits and features, so ``datasets.load_dataset(out)``
+    loads both splits (see :mod:`semcoder.corpus.hf`).
 
         format_corpus("out/corpus", "out/tasks", mixture={"output_monologue": 2, "input_monologue": 2, "nl2code": 1})
     """
@@ -553,6 +565,9 @@ def format_corpus(
         "files": ["train.jsonl"] + (["eval.jsonl"] if counts["eval"] else []),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    from semcoder.corpus.hf import rows_card, write_card
+
+    write_card(out, rows_card(manifest))
     return manifest
 
 

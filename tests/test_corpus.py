@@ -364,14 +364,52 @@ def _record() -> dict:
 
 
 def test_record_round_trip_and_schema():
-    data = _record()
+    data = _record()  # record schema version 1: the trace as pytrace_sem writes it
     record = rec.CorpusRecord.from_json(data)
-    assert record.to_json() == data
+    stored = record.to_json()  # written back in version 2, the fixed layout
+    assert stored["schema_version"] == rec.RECORD_SCHEMA_VERSION == 2
+    assert {k: v for k, v in stored.items() if k not in ("schema_version", "cases")} == \
+        {k: v for k, v in data.items() if k not in ("schema_version", "cases")}
+    assert [c.trace for c in record.cases] == [c["trace"] for c in data["cases"]]
+    assert rec.CorpusRecord.from_json(json.loads(record.dumps())) == record
     rec.validate_record(json.loads(record.dumps()))
     with pytest.raises(CorpusError, match="schema_version"):
         rec.CorpusRecord.from_json({**data, "schema_version": 99})
     with pytest.raises(CorpusError, match="does not match the schema"):
-        rec.validate_record({**data, "description_source": "guess"})
+        rec.validate_record({**stored, "description_source": "guess"})
+    with pytest.raises(CorpusError, match="does not match the schema"):
+        rec.validate_record(data)  # the old layout is read, never written
+
+
+def test_the_stored_trace_has_one_shape_whatever_the_program():
+    source = ("class Box:\n    pass\n\n\ndef f(xs, k):\n    b = Box()\n    b.seen = {x: [x] for x in xs}\n"
+              "    del k\n    if xs:\n        return sorted(xs, key=lambda v: -v)\n    raise ValueError('empty')\n")
+    traces = [pytrace_sem.trace_call(source, call, user_repr=True).to_json()
+              for call in ("f([3, 1], 2)", "f([], 0)")] + [c["trace"] for c in _record()["cases"]]
+    assert traces[0]["untraced"] and not traces[2]["untraced"]
+
+    def shape(value):  # the keys at every depth, with list items merged: what Arrow's inference sees
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        if isinstance(value, list):
+            merged: dict = {}
+            for item in value:
+                s = shape(item)
+                merged = {**merged, **s} if isinstance(s, dict) else {"*": s}
+            return [merged]
+        return type(value).__name__ if value is not None else None
+
+    flat = [rec.flat_trace(t) for t in traces]
+    assert all(shape(f)["steps"][0].keys() == shape(flat[0])["steps"][0].keys() for f in flat)
+    assert all(list(f) == list(rec.RECORD_COLUMNS["cases"][0]["trace"]) for f in flat)
+    assert {p["name"] for s in flat[0]["steps"] for p in s["changes"]} >= {"xs", "k", "b"}
+    assert all(isinstance(p["value"], str) for f in flat for s in f["steps"] for p in s["changes"])
+    for trace, stored in zip(traces, flat):
+        assert rec.nested_trace(stored) == trace
+        assert pytrace_sem.Trace.from_json(rec.nested_trace(json.loads(json.dumps(stored)))).to_json() == trace
+        assert rec.flat_trace(stored) == stored and rec.nested_trace(trace) == trace
+    with pytest.raises(CorpusError, match="no place for"):
+        rec.flat_trace({**traces[0], "new_field": 1})
 
 
 def test_rows_from_corpus_make_all_eight_tasks_in_the_shared_formats():
@@ -449,11 +487,59 @@ def test_cli_errors_are_one_line_with_named_exit_codes(tmp_path, capsys):
     assert "wrote 5 training rows" in out  # 1:3 of (2 nl2code, 4 output_direct) rows
 
 
+def test_format_makes_the_papers_four_tasks_unless_told_otherwise(tmp_path, capsys):
+    from semcoder.cli import main
+
+    folder = _corpus_dir(tmp_path, 2)
+    assert main(["corpus", "format", str(folder), "--out", str(tmp_path / "paper")]) == 0
+    tasks = {json.loads(line)["task"] for line in (tmp_path / "paper" / "train.jsonl").open()}
+    assert tasks == {"nl2code", "output_monologue", "input_monologue", "debug_refine"}
+    assert main(["corpus", "format", str(folder), "--out", str(tmp_path / "all"), "--tasks", "all"]) == 0
+    assert {json.loads(line)["task"] for line in (tmp_path / "all" / "train.jsonl").open()} == set(TASKS)
+    card = (tmp_path / "all" / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "  - split: train\n    path: train.jsonl" in card
+    capsys.readouterr()
+
+
+def test_overwrite_removes_the_builds_own_card_and_keeps_a_readme_of_yours(tmp_path):
+    from semcoder.corpus.hf import corpus_card, write_card
+    from semcoder.corpus.pipeline import _clear_previous
+
+    for whose in ("ours", "yours"):
+        out = tmp_path / whose
+        (out / ".build").mkdir(parents=True)
+        (out / ".build" / "plan.json").write_text(json.dumps({"fingerprint": "earlier"}))
+        if whose == "ours":
+            manifest = {"records": 0, "cases": 0, "bugs": 0, "shards": [], "schema_version": 2}
+            assert write_card(out, corpus_card(manifest)) == out / "README.md"
+        else:
+            (out / "README.md").write_text("# my notes\n")
+            assert write_card(out, "---\n---\nnew") is None  # a README of yours is never replaced
+        _clear_previous(out, "this build", overwrite=True)
+        assert (out / "README.md").exists() == (whose == "yours") and not (out / ".build").exists()
+
+
 def test_public_names_exist():
     import importlib
 
     for name in ("semcoder.corpus", "semcoder.corpus.sources", "semcoder.corpus.pipeline", "semcoder.corpus.worker",
                  "semcoder.corpus.dedupe", "semcoder.corpus.decontaminate", "semcoder.corpus.mutate",
-                 "semcoder.corpus.executors", "semcoder.corpus.records", "semcoder._cmd_corpus", "semcoder.tasks"):
+                 "semcoder.corpus.executors", "semcoder.corpus.records", "semcoder.corpus.hf", "semcoder._cmd_corpus",
+                 "semcoder.tasks"):
         module = importlib.import_module(name)
         assert module.__all__ and all(hasattr(module, attr) for attr in module.__all__), name
+
+
+def test_parquet_without_pyarrow_is_one_clear_error_before_any_work(tmp_path, monkeypatch):
+    import sys
+
+    from semcoder.corpus.pipeline import build_corpus
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
+    source = tmp_path / "src.jsonl"
+    source.write_text(json.dumps({"code": CODE, "input": "[1], 0"}) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="Parquet shards need pyarrow"):
+        build_corpus([str(source)], tmp_path / "out", format="parquet")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(CorpusError, match="unknown shard format 'csv'"):
+        rec.ShardWriter(tmp_path, format="csv")

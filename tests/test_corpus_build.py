@@ -61,6 +61,10 @@ def test_default_build_uses_the_bundled_set_prints_progress_and_formats(tmp_path
     rows = _cli("corpus", "format", str(out), "--out", str(tmp_path / "tasks"), timeout=120)
     assert rows.returncode == 0, rows.stderr
     tasks = {json.loads(line)["task"] for line in (tmp_path / "tasks" / "train.jsonl").open()}
+    assert tasks == {"nl2code", "output_monologue", "input_monologue", "debug_refine"}  # the paper's four
+    rows = _cli("corpus", "format", str(out), "--out", str(tmp_path / "all"), "--tasks", "all", timeout=120)
+    assert rows.returncode == 0, rows.stderr
+    tasks = {json.loads(line)["task"] for line in (tmp_path / "all" / "train.jsonl").open()}
     assert tasks == {"nl2code", "output_monologue", "input_monologue", "debug_refine", "output_direct",
                      "input_direct", "output_scratchpad", "input_scratchpad"}
 

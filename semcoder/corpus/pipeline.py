@@ -35,7 +35,14 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from pytrace_sem.sandbox import BlockedTally
 from semcoder.corpus.executors import ExecutorHandle, SandboxSettings, as_completed_bounded, open_executor, sandboxes
 from semcoder.corpus.mutate import OPERATORS
-from semcoder.corpus.records import DATA_DIR, MANIFEST_NAME, RECORD_SCHEMA_VERSION, CorpusRecord
+from semcoder.corpus.records import (
+    DATA_DIR,
+    MANIFEST_NAME,
+    RECORD_SCHEMA_VERSION,
+    SHARD_FORMATS,
+    CorpusRecord,
+    ShardWriter,
+)
 from semcoder.corpus.sources import Source, SourceItem, open_source
 from semcoder.corpus.worker import process_function, rerun_calls, try_mutant
 from semcoder.errors import CorpusError
@@ -488,6 +495,7 @@ def build_corpus(
     on_progress: Callable[[Progress], None] | None = None,
     describe: Callable[[str, str], str | None] | None = None,
     overwrite: bool = False,
+    format: str = "jsonl",
 ) -> BuildResult:
     """Build (or resume, or just re-finish) a corpus folder; see the module docstring.
 
@@ -496,24 +504,35 @@ def build_corpus(
     or a ``concurrent.futures.Executor``. ``describe(code, entry_point)`` may return a
     description for functions that have none (it runs in this process, e.g. to call a
     model). ``overwrite`` discards a build in ``out`` made with other sources or options
-    (without it, that is an error).
+    (without it, that is an error). ``format`` is how the shards are written: ``jsonl``
+    or ``parquet`` (needs pyarrow); it is not part of the resume check, so a finished
+    build run again with another format only re-writes its shards.
     """
     started = time.monotonic()
     config = config or BuildConfig()
+    if format not in SHARD_FORMATS:
+        raise CorpusError(f"unknown shard format {format!r}; choose one of {', '.join(SHARD_FORMATS)}")
+    if format == "parquet":
+        from semcoder.corpus.hf import arrow_schema
+        from semcoder.corpus.records import RECORD_COLUMNS
+
+        arrow_schema(RECORD_COLUMNS)  # no pyarrow: say so before any work
     opened = [open_source(s) for s in (list(sources) if sources is not None else ["bundled"])] or [open_source("bundled")]
     out = Path(out)
     _refuse_overlap(out, opened)
     plan = _plan(opened, config)
     try:
         with _OutputLock(out):
-            return _build(plan, config, out, started, executor, workers, on_progress, describe, overwrite)
+            return _build(plan, config, out, started, executor, workers, on_progress, describe, overwrite,
+                          format)
     except OSError as exc:  # a write failed: say which path and why, never a traceback
         where = exc.filename if exc.filename is not None else out
         raise CorpusError(f"cannot write {where}: {exc.strerror or exc}") from None
 
 
-#: What a build writes into its folder, and all that --overwrite removes.
-_BUILD_OUTPUTS = (_STATE_DIR, DATA_DIR, MANIFEST_NAME, _DROPPED, _DROPPED + ".tmp", MANIFEST_NAME + ".tmp")
+#: What a build writes into its folder, and all that --overwrite removes (the card only when it is the build's).
+_BUILD_OUTPUTS = (_STATE_DIR, DATA_DIR, MANIFEST_NAME, _DROPPED, _DROPPED + ".tmp", MANIFEST_NAME + ".tmp",
+                  "README.md.tmp")
 _LOCK = ".semcoder-build.lock"
 
 
@@ -589,7 +608,10 @@ def _clear_previous(out: Path, fingerprint: str, overwrite: bool) -> None:
     if not overwrite:
         raise CorpusError(f"{out} holds a build with other sources or options; choose another --out, "
                           "or pass --overwrite to replace it")
-    for name in _BUILD_OUTPUTS:  # what a build wrote; anything else in the folder stays
+    from semcoder.corpus.hf import CARD_NAME, is_generated_card
+
+    card = (CARD_NAME,) if is_generated_card(out / CARD_NAME) else ()
+    for name in _BUILD_OUTPUTS + card:  # what a build wrote; anything else in the folder stays
         path = out / name
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -599,7 +621,7 @@ def _clear_previous(out: Path, fingerprint: str, overwrite: bool) -> None:
 
 def _build(plan: _Plan, config: BuildConfig, out: Path, started: float, executor: str | Any, workers: int,
            on_progress: Callable[[Progress], None] | None, describe: Callable[[str, str], str | None] | None,
-           overwrite: bool) -> BuildResult:
+           overwrite: bool, shard_format: str) -> BuildResult:
     state = out / _STATE_DIR
     plan_file = state / _PLAN
     _clear_previous(out, plan.fingerprint, overwrite)
@@ -659,7 +681,7 @@ def _build(plan: _Plan, config: BuildConfig, out: Path, started: float, executor
                     report()
         finally:
             handle.close()
-    manifest = _finish(out, plan, config, done, journal)
+    manifest = _finish(out, plan, config, done, journal, shard_format)
     ran = len(pending)
     return BuildResult(out=out, manifest=manifest, seconds=time.monotonic() - started, resumed=resumed, ran=ran,
                        traces=traces)
@@ -681,45 +703,36 @@ def _journal_records(journal: Path, wanted: set[int]) -> dict[int, tuple[int, in
 
 
 def _finish(out: Path, plan: _Plan, config: BuildConfig, done: Mapping[int, Mapping[str, Any]],
-            journal: Path) -> dict[str, Any]:
-    """Write the shards, the dropped list and the manifest, all in source order (so resumes are invisible)."""
+            journal: Path, shard_format: str = "jsonl") -> dict[str, Any]:
+    """Write the shards, the dropped list, the manifest and the card, in source order (so resumes are invisible)."""
+    from semcoder.corpus.hf import corpus_card, write_card
+
     kept_indices = [i for i in plan.to_run if done[i]["status"] == "kept"]
     where = _journal_records(journal, set(kept_indices)) if kept_indices else {}
     data_dir = out / DATA_DIR
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
-    shards: list[str] = []
     cases = bugs = 0
     by_source: dict[str, int] = {}
     descriptions: dict[str, int] = {}
     operators: dict[str, int] = {}
-    shard_fh = None
-    try:
-        with journal.open("rb") as jf:
-            for position, index in enumerate(kept_indices):
-                if position % config.shard_size == 0:
-                    if shard_fh is not None:
-                        shard_fh.close()
-                    name = f"{DATA_DIR}/records-{len(shards):05d}.jsonl"
-                    shards.append(name)
-                    shard_fh = (out / name).open("w", encoding="utf-8")
-                offset, length = where[index]
-                jf.seek(offset)
-                entry = json.loads(jf.read(length))
-                record = CorpusRecord.from_json({"schema_version": RECORD_SCHEMA_VERSION, **entry["record"]},
-                                                where=f"{journal} (function {plan.items[index].id})")
-                assert shard_fh is not None
-                shard_fh.write(record.dumps() + "\n")
-                cases += len(record.cases)
-                bugs += len(record.bugs)
-                by_source[record.source] = by_source.get(record.source, 0) + 1
-                descriptions[record.description_source] = descriptions.get(record.description_source, 0) + 1
-                for bug in record.bugs:
-                    operators[bug.operator] = operators.get(bug.operator, 0) + 1
-    finally:
-        if shard_fh is not None:
-            shard_fh.close()
+    with journal.open("rb") as jf, ShardWriter(out, format=shard_format, shard_size=config.shard_size) as writer:
+        for index in kept_indices:
+            offset, length = where[index]
+            jf.seek(offset)
+            entry = json.loads(jf.read(length))
+            # The journal holds the worker's answer: the trace as pytrace_sem writes it.
+            record = CorpusRecord.from_json({"schema_version": RECORD_SCHEMA_VERSION, **entry["record"]},
+                                            where=f"{journal} (function {plan.items[index].id})")
+            writer.add(record)
+            cases += len(record.cases)
+            bugs += len(record.bugs)
+            by_source[record.source] = by_source.get(record.source, 0) + 1
+            descriptions[record.description_source] = descriptions.get(record.description_source, 0) + 1
+            for bug in record.bugs:
+                operators[bug.operator] = operators.get(bug.operator, 0) + 1
+    shards = writer.shards
     dropped: dict[str, int] = {}
     case_drops: dict[str, int] = {}
     with (out / (_DROPPED + ".tmp")).open("w", encoding="utf-8") as fh:
@@ -765,11 +778,14 @@ def _finish(out: Path, plan: _Plan, config: BuildConfig, done: Mapping[int, Mapp
         "seed": config.seed,
         "config": config.to_json(),
         "versions": _versions(),
+        "format": shard_format,
         "shards": shards,
         "dropped_list": _DROPPED,
     }
     tmp = out / (MANIFEST_NAME + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
     os.replace(tmp, out / MANIFEST_NAME)
+    # A README.md of the user's own stays; the card is then missing and load_dataset needs data_files.
+    write_card(out, corpus_card(manifest))
     return manifest
 
