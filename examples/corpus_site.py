@@ -13,7 +13,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-CRUX = Path(__file__).resolve().parent.parent / "tests" / "data" / "cruxeval-dev" / "cruxeval-dev.jsonl"
+import semcoder
+
+# The CRUXEval dev set bundled with a clone, found from the installed (editable) package.
+CRUX = Path(semcoder.__file__).resolve().parents[1] / "tests" / "data" / "cruxeval-dev" / "cruxeval-dev.jsonl"
 
 
 def main() -> None:

@@ -443,6 +443,7 @@ SETUPS: dict[str, Callable[[Path, dict[str, str]], None]] = {
     "examples-sandbox": setup_plain,
     "example-pytest-plugin": setup_plain,
     "example-build-corpus": setup_plain,
+    "example-sites": setup_plain,
     "help": setup_plain,  # `--help` pages, wherever a document shows one
 }
 
@@ -542,6 +543,26 @@ def check_plugin_show(ran: Ran) -> None:
     assert len(heads) == 2, str(ran)  # --limit 2 of the three traces
     assert "parse_date('2024-02-29')" in ran.stdout and "(2024, 2, 29)" in ran.stdout, str(ran)
     assert "parse_date('2024-13-01')" not in ran.stdout, "the third trace is past --limit 2"
+
+
+def check_report_site(ran: Ran) -> None:
+    index = (ran.cwd / "traces-html" / "index.html").read_text(encoding="utf-8")
+    assert "mypkg.dates" in index and "parse_date" in index, str(ran)
+    assert list((ran.cwd / "traces-html").rglob("*.html"))[1:], "a site of one page has no module or trace pages"
+
+
+def check_corpus_site(ran: Ran) -> None:
+    site = ran.cwd / "out" / "corpus-html"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index and len(list(site.rglob("*.html"))) > 1, str(ran)
+
+
+def check_report_site_example(ran: Ran) -> None:
+    assert (ran.cwd / "out" / "report-site" / "index.html").is_file() and "out/report-site" in ran.stdout, str(ran)
+
+
+def check_corpus_site_example(ran: Ran) -> None:
+    assert (ran.cwd / "out" / "crux5-html" / "index.html").is_file() and "out/crux5-html" in ran.stdout, str(ran)
 
 
 def check_corpus_stats(ran: Ran) -> None:
@@ -693,6 +714,9 @@ RUN: dict[str, Cheap] = {
     "pytest --pytrace-sem=traces/": Cheap("plugin", check_pytest_plugin),
     "pytrace-sem report traces/": Cheap("plugin", check_plugin_report),
     "pytrace-sem show traces/ --function parse_date --limit 2": Cheap("plugin", check_plugin_show),
+    # docs/sites.md: the static sites, on the plugin's traces and the scenario's corpus
+    "pytrace-sem report traces/ --html traces-html/": Cheap("plugin", check_report_site),
+    "semcoder corpus view out/corpus -o out/corpus-html": Cheap("corpus", check_corpus_site),
     # docs/corpus.md (on a two-function corpus in out/corpus)
     "semcoder corpus stats out/corpus": Cheap("corpus", check_corpus_stats),
     "semcoder corpus format out/corpus --out out/tasks": Cheap("corpus", check_corpus_format),
@@ -712,6 +736,8 @@ RUN: dict[str, Cheap] = {
     "python examples/sandbox_demo.py --timing": Cheap("examples-sandbox", check_sandbox_timing),
     "python examples/pytest_plugin_demo.py": Cheap("example-pytest-plugin", check_pytest_plugin_example),
     "python examples/build_corpus.py": Cheap("example-build-corpus", check_build_corpus_example),
+    "python examples/report_site.py": Cheap("example-sites", check_report_site_example),
+    "python examples/corpus_site.py": Cheap("example-sites", check_corpus_site_example),
 }
 
 
