@@ -24,6 +24,7 @@ yaml = pytest.importorskip("yaml")
 from semcoder.corpus import BuildConfig, build_corpus, read_corpus, read_manifest  # noqa: E402
 from semcoder.corpus.hf import ROW_TYPES, export_corpus, record_features, row_features  # noqa: E402
 from semcoder.corpus.records import RECORD_COLUMNS, nested_trace  # noqa: E402
+from semcoder.errors import CorpusError  # noqa: E402
 from semcoder.tasks import PAPER_TASKS, ROW_COLUMNS, format_corpus  # noqa: E402
 from tests.datasets import cruxeval  # noqa: E402
 
@@ -130,8 +131,20 @@ def test_an_exported_hub_folder_holds_the_card_and_data_only_and_loads(built, tm
     assert sorted(str(p.relative_to(hub)) for p in hub.rglob("*")) == ["README.md", "data"] + copy["shards"]
     ds = _load(hub, built["cache"], split="train")
     assert ds.features == record_features() and ds["id"] == [r.id for r in read_corpus(built["a"])]
-    with pytest.raises(Exception, match="not an empty folder"):
+    with pytest.raises(CorpusError, match="not an empty folder"):
         export_corpus(built["a"], hub)
+
+
+def test_corpus_export_on_the_command_line_keeps_the_corpus_format(built, tmp_path, capsys):
+    from semcoder.cli import main
+
+    assert main(["corpus", "export", str(built["b_parquet"]), "--out", str(tmp_path / "hub")]) == 0
+    names = sorted(p.name for p in (tmp_path / "hub" / "data").iterdir())
+    assert names == [Path(s).name for s in read_manifest(built["b_parquet"])["shards"]]
+    assert names and all(name.endswith(".parquet") for name in names)
+    assert "load_dataset" in capsys.readouterr().out
+    assert main(["corpus", "export", str(built["b"]), "--out", str(tmp_path / "hub")]) == CorpusError.exit_code
+    assert "not an empty folder" in capsys.readouterr().err
 
 
 def test_an_old_layout_corpus_still_reads_and_exports_in_the_fixed_layout(built, tmp_path):
