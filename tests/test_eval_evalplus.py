@@ -131,6 +131,52 @@ def test_inputs_are_deep_copied_and_reference_errors_skip_the_input() -> None:
     assert outcome.base and outcome.skipped_inputs == 1
 
 
+def _differs_somewhere(p: CodeProblem, candidate: str) -> bool:
+    # Independent of the harness: does the candidate return something other than the
+    # canonical solution on some base input? (benchmark data, run here)
+    ns_ref: dict[str, Any] = {}
+    ns_new: dict[str, Any] = {}
+    exec(p.reference, ns_ref)
+    exec(candidate, ns_new)
+    return any(
+        ns_ref[p.entry_point](*copy.deepcopy(a)) != ns_new[p.entry_point](*copy.deepcopy(a))
+        for a in p.base_inputs or ()
+    )
+
+
+def test_problems_with_several_right_answers_are_judged_like_evalplus(
+    heplus: list[CodeProblem], mbppplus: dict[str, CodeProblem]
+) -> None:
+    # Found by the cross-check with the evalplus package (tests/test_evalplus_crosscheck.py):
+    # these outputs were compared with the canonical ones by value, failing right solutions.
+    find_zero = heplus[32]  # any root within atol; bisection finds another root than Newton's
+    bisection = find_zero.prompt + (
+        "    top = max(i for i, c in enumerate(xs) if c != 0)\n"
+        "    lo = -1 - max(abs(c / xs[top]) for c in xs[:top])\n"
+        "    hi = -lo\n"
+        "    for _ in range(200):\n"
+        "        mid = (lo + hi) / 2\n"
+        "        if (poly(xs, mid) > 0) == (poly(xs, lo) > 0):\n"
+        "            lo = mid\n"
+        "        else:\n"
+        "            hi = mid\n"
+        "    return (lo + hi) / 2\n"
+    )
+    similar = mbppplus["Mbpp/2"]  # the common elements, in any order
+    descending = "def similar_elements(a, b):\n    return tuple(sorted(set(a) & set(b), reverse=True))\n"
+    match = mbppplus["Mbpp/787"]  # whether a match was found, not the match object
+    found = "import re\ndef text_match_three(text):\n    return re.search('ab{3}?', text) is not None\n"
+    cases = [(find_zero, bisection), (similar, descending), (match, found)]
+    assert all(_differs_somewhere(p, code) for p, code in cases)
+    wrong = [
+        (find_zero, find_zero.prompt + "    return 0.5\n"),
+        (similar, "def similar_elements(a, b):\n    return tuple(set(a) | set(b))\n"),
+        (match, "def text_match_three(text):\n    return text\n"),
+    ]
+    outcomes = run_tests([p for p, _ in cases], [[code, bad] for (_, code), (_, bad) in zip(cases, wrong)])
+    assert [[o.base for o in row] for row in outcomes] == [[True, False]] * 3
+
+
 def test_plus_needs_plus_data() -> None:
     p = load_code_problems(str(HUMANEVAL), limit=1)[0]
     assert p.base_inputs is None and p.test

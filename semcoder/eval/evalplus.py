@@ -51,6 +51,19 @@ DEFAULT_TIMEOUT = 120.0
 #: A candidate may take this many times the reference's time on a test set, at least ``min_limit``.
 _SLOWDOWN = 4.0
 
+#: Problems whose outputs EvalPlus does not compare with the canonical one by value (its
+#: "special oracles"), because the problem admits several right answers: any root of the
+#: polynomial within ``atol``; a collection in any order; a regex match object or not
+#: (only whether one was found counts); the canonical number or that of the other
+#: reading of an ambiguous statement. Without these, right solutions fail here.
+_ORACLES: dict[str, str] = {
+    "HumanEval/32": "polynomial-root",
+    **{f"Mbpp/{n}": "same-set" for n in (2, 7, 111, 140, 232, 249, 579, 769)},
+    **{f"Mbpp/{n}": "found-or-not" for n in (737, 787, 794)},
+    "Mbpp/558": "digit-distance",
+    "Mbpp/581": "pyramid-area",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class CodeProblem:
@@ -368,6 +381,38 @@ def _close(a, b, atol):
             return False
     return False
 
+def _digit_distance_padded(a, b):
+    # Mbpp/558's other reading: pad the shorter number with leading zeros.
+    x, y = str(a), str(b)
+    width = max(len(x), len(y))
+    return sum(abs(int(p) - int(q)) for p, q in zip(x.zfill(width), y.zfill(width)))
+
+def _pyramid_area_rounded(edge, height):
+    # Mbpp/581's other reading: height is the apex's perpendicular height, area rounded.
+    slant = math.sqrt((edge / 2) ** 2 + height ** 2)
+    return round(edge * edge + 2 * edge * slant)
+
+def _matches(got, exp, args, atol):
+    oracle = _task["oracle"]
+    if oracle == "polynomial-root":
+        try:
+            return abs(sum(c * math.pow(got, i) for i, c in enumerate(args[0]))) <= atol
+        except Exception:
+            return False
+    if oracle == "found-or-not":
+        found = exp is not None
+        return got == found if isinstance(got, bool) else (got is not None) == found
+    try:
+        if oracle == "same-set" and set(got) == set(exp):
+            return True
+        if oracle == "digit-distance" and got == _digit_distance_padded(*args):
+            return True
+        if oracle == "pyramid-area" and abs(got - _pyramid_area_rounded(*args)) <= atol:
+            return True
+    except Exception:
+        pass
+    return _close(got, exp, atol)
+
 class _SoftTimeout(BaseException):
     pass
 
@@ -439,7 +484,7 @@ for _j, _source in enumerate(_task["candidates"]):
                                 "args": _safe_repr(_a), "expected": _safe_repr(_exp),
                                 "error": _short(type(_e).__name__ + ": " + str(_e))}
                     break
-                if not _close(_got, _exp, _task["atol"]):
+                if not _matches(_got, _exp, _a, _task["atol"]):
                     _failure = {"kind": "wrong", "index": _i, "call": _short(_call_text(_a), 4000),
                                 "args": _safe_repr(_a), "expected": _safe_repr(_exp), "got": _safe_repr(_got)}
                     break
@@ -463,6 +508,7 @@ def _checker_task(problem: CodeProblem, candidates: Sequence[str], plus: bool, m
             "converters": None if problem.converters is None else list(problem.converters),
             "min_limit": min_limit,
             "slowdown": _SLOWDOWN,
+            "oracle": _ORACLES.get(problem.task_id),
         }
     )
 
