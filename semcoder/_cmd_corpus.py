@@ -15,7 +15,6 @@ import argparse
 import json
 import statistics
 import sys
-import time
 from typing import Any, Callable
 
 __all__ = ["add_parser", "run_build", "run_stats", "run_format", "run_export", "run_view"]
@@ -71,7 +70,7 @@ def add_parser(sub: Any) -> None:
     b.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
                    help="how the record shards are written (parquet needs pyarrow; default: jsonl)")
     b.add_argument("--overwrite", action="store_true", help="replace a build in --out made with other options")
-    b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--quiet", action="store_true", help="no progress bar (as `semcoder -q`)")
     b.add_argument("--strict", action="store_true",
                    help="exit 15 (after writing the corpus) when most functions were blocked for the same "
                         "operation: the environment, not the code, is then almost always the cause")
@@ -127,28 +126,28 @@ def _hook(spec: str) -> Callable[[str, str], str | None]:
     return fn  # type: ignore[no-any-return]
 
 
-class _ProgressPrinter:
-    """A progress line on stderr: redrawn in place on a terminal, every few seconds otherwise."""
+class _ProgressBar:
+    """The build's progress as a bar on stderr (pytrace_sem.progress: drawn on a terminal only)."""
 
     def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.every = 0.5 if self.tty else 5.0
-        self.last = 0.0
-        self.width = 0
+        self.bar: Any = None
 
     def __call__(self, progress: Any) -> None:
-        now = time.monotonic()
-        final = progress.done >= progress.total
-        if not final and now - self.last < self.every and self.last:
-            return
-        self.last = now
-        line = progress.line()
-        if self.tty:
-            sys.stderr.write("\r" + line.ljust(self.width) + ("\n" if final else ""))
-            self.width = len(line)
-        else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        from pytrace_sem.progress import Progress
+
+        if self.bar is None:
+            self.bar = Progress(progress.total, "corpus", unit="fn").__enter__()
+            self.bar.advance(progress.done)  # resumed from an earlier run
+        dropped = sum(progress.dropped.values())
+        self.bar.advance(progress.done - self.bar.done,
+                         note=f"kept {progress.kept}, dropped {dropped}, {progress.traces_per_second:.1f} traces/s")
+        if progress.done >= progress.total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -167,17 +166,21 @@ def run_build(args: argparse.Namespace) -> int:
         allowed_imports=tuple(sorted(set(DEFAULT_ALLOWED_IMPORTS) | set(args.allow_import))),
         dedupe=not args.no_dedupe,
     )
-    result = build_corpus(
-        args.source or None,
-        args.out,
-        config=config,
-        executor=args.executor,
-        workers=args.workers,
-        on_progress=None if args.quiet else _ProgressPrinter(),
-        describe=_hook(args.describe) if args.describe else None,
-        overwrite=args.overwrite,
-        format=args.format,
-    )
+    bar = _ProgressBar()
+    try:
+        result = build_corpus(
+            args.source or None,
+            args.out,
+            config=config,
+            executor=args.executor,
+            workers=args.workers,
+            on_progress=None if args.quiet else bar,
+            describe=_hook(args.describe) if args.describe else None,
+            overwrite=args.overwrite,
+            format=args.format,
+        )
+    finally:
+        bar.close()
     m = result.manifest
     dropped = ", ".join(f"{r} {n}" for r, n in m["dropped"].items()) or "none"
     resumed = f" ({result.resumed} taken from an earlier run)" if result.resumed else ""

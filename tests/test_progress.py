@@ -104,3 +104,16 @@ def test_quiet_turns_every_bar_off(monkeypatch: pytest.MonkeyPatch) -> None:
         set_quiet(False)
     monkeypatch.setenv("TERM", "dumb")
     assert Progress(1, "work", stream=Terminal()).enabled is False
+
+
+def test_corpus_builds_draw_a_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    source = tmp_path / "five.jsonl"
+    crux = Path(__file__).parent / "data" / "cruxeval-dev" / "cruxeval-dev.jsonl"
+    source.write_text("".join(crux.read_text(encoding="utf-8").splitlines(keepends=True)[:3]), encoding="utf-8")
+    build = ["-m", "semcoder.cli", "corpus", "build", "--source", str(source), "--max-cases", "1",
+             "--max-bugs", "0", "--input-budget", "2", "--workers", "1"]
+    shown = _on_a_terminal([*build, "--out", str(tmp_path / "a")], tmp_path)
+    quiet = _on_a_terminal([*build, "--out", str(tmp_path / "b"), "--quiet"], tmp_path)
+    assert BAR in shown and "corpus" in shown and "kept" in shown
+    assert BAR not in quiet
+    assert "wrote 3 functions" in shown and "wrote 3 functions" in quiet
