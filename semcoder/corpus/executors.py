@@ -9,7 +9,7 @@ in the executor's own process. So any executor works:
 * ``local`` (the default): a thread pool in this process, one sandbox worker per thread;
 * an executor object you made (``ThreadPoolExecutor``, ``ProcessPoolExecutor``, ...);
 * ``dask`` (a ``dask.distributed.LocalCluster`` on this machine) or ``dask://HOST:PORT``
-  (a running Dask scheduler): needs the ``dask`` extra, ``pip install 'pytrace-sem[dask]'``.
+  (a running Dask scheduler): needs the ``dask`` extra (``pip install -e '.[dask]'`` in the clone).
 
     with open_executor("local", workers=2) as handle:
         future = handle.executor.submit(process_item, item.to_json(), config.to_json())
@@ -129,7 +129,7 @@ def _dask(address: str | None, workers: int) -> ExecutorHandle:
         from distributed import Client, LocalCluster
     except ImportError:
         raise MissingDependencyError(
-            "the dask executor needs dask.distributed: pip install 'pytrace-sem[dask]' (or use --executor local)"
+            "the dask executor needs dask.distributed: pip install -e '.[dask]' in the clone (or use --executor local)"
         ) from None
     closers: list[Callable[[], None]] = []
     if address is None:
