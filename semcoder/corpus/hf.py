@@ -12,7 +12,7 @@ would from the Hub, with the same schema whatever the programs in them::
 
 ``export_corpus`` writes a folder with only the card and the data, ready for
 ``huggingface-cli upload`` or ``push_to_hub``. ``datasets`` and ``pyarrow`` are
-imported only by the functions that need them (``pip install 'pytrace-sem[train]'``).
+imported only by the functions that need them (``pip install -e '.[train]'`` in the clone).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _import_datasets() -> Any:
     try:
         import datasets
     except ImportError:
-        raise CorpusError("this needs the datasets package: pip install 'pytrace-sem[train]' "
+        raise CorpusError("this needs the datasets package: pip install -e '.[train]' in the clone "
                           "(or pip install datasets)") from None
     return datasets
 
