@@ -16,6 +16,7 @@ from typing import Any
 
 from pytrace_sem._cmdutil import run_traced_code
 from pytrace_sem.errors import SourceError
+from pytrace_sem.limits import DEFAULT_LIMITS
 
 __all__ = ["add_parser", "run"]
 
@@ -47,8 +48,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                          help="at most N numbered steps; the middle of a long run is skipped explicitly")
     narrate.add_argument("--description", default=None,
                          help="text for 'Understanding the Function' instead of the derived one")
-    narrate.add_argument("--max-steps", type=_positive, default=10_000, metavar="N",
-                         help="stop recording after N steps (default 10000)")
+    narrate.add_argument("--max-steps", type=_positive, default=DEFAULT_LIMITS["max_steps"], metavar="N",
+                         help=f"stop recording after N steps (default {DEFAULT_LIMITS['max_steps']})")
     narrate.set_defaults(run=run, narrate_command="narrate")
 
     check = subparsers.add_parser(
@@ -62,8 +63,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     check.add_argument("--monologue", required=True, metavar="PATH", help="the monologue text ('-' for stdin)")
     check.add_argument("--no-run-answer", action="store_true",
                        help="do not run an answer whose input differs from --call (backward answers)")
-    check.add_argument("--max-steps", type=_positive, default=10_000, metavar="N",
-                       help="stop recording after N steps (default 10000)")
+    check.add_argument("--max-steps", type=_positive, default=DEFAULT_LIMITS["max_steps"], metavar="N",
+                       help=f"stop recording after N steps (default {DEFAULT_LIMITS['max_steps']})")
     check.set_defaults(run=run, narrate_command="check")
     return narrate
 

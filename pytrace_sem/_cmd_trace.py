@@ -12,6 +12,7 @@ import argparse
 from typing import Any
 
 from pytrace_sem._cmdutil import indent_width, positive_int, read_source, run_traced_code
+from pytrace_sem.limits import DEFAULT_LIMITS
 
 __all__ = ["add_parser", "run", "add_view_options", "show_view"]
 
@@ -29,13 +30,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="indent JSON output by N spaces (0 to 16)")
     add_view_options(p)
     p.add_argument("--max-steps", type=positive_int, default=None, metavar="N",
-                   help="stop recording after N steps (default 10000); the call still runs to the end")
+                   help=f"stop recording after N steps (default {DEFAULT_LIMITS['max_steps']}); "
+                        "the call still runs to the end")
     p.add_argument("--max-items", type=positive_int, default=None, metavar="N",
-                   help="items kept per container value (default 100)")
+                   help=f"items kept per container value (default {DEFAULT_LIMITS['max_items']})")
     p.add_argument("--max-string", type=positive_int, default=None, metavar="N",
-                   help="characters kept per string or repr (default 1000)")
+                   help=f"characters kept per string or repr (default {DEFAULT_LIMITS['max_string']})")
     p.add_argument("--max-depth", type=positive_int, default=None, metavar="N",
-                   help="nesting kept per value (default 8)")
+                   help=f"nesting kept per value (default {DEFAULT_LIMITS['max_depth']})")
     p.set_defaults(run=run)
     return p
 

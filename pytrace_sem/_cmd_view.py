@@ -15,6 +15,7 @@ from typing import Any
 
 from pytrace_sem._cmdutil import positive_int, read_source, run_traced_code
 from pytrace_sem.errors import PytraceSemError, SourceError, UsageError
+from pytrace_sem.limits import DEFAULT_LIMITS
 
 __all__ = ["add_parser", "run"]
 
@@ -34,7 +35,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--title", default=None, help="the page's title (default: 'Trace of <function>')")
     p.add_argument("--no-monologue", action="store_true", help="leave the forward monologue out")
     p.add_argument("--max-steps", type=positive_int, default=None, metavar="N",
-                   help="stop recording after N steps (default 10000); the call still runs to the end")
+                   help=f"stop recording after N steps (default {DEFAULT_LIMITS['max_steps']}); "
+                        "the call still runs to the end")
     p.set_defaults(run=run)
     return p
 

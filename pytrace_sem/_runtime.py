@@ -33,6 +33,7 @@ from threading import get_ident as _get_ident
 
 from pytrace_sem import _reprs
 from pytrace_sem._reprs import INT_REPR_BITS
+from pytrace_sem.limits import DEFAULT_LIMITS
 
 # Step kinds. The rewriter writes these numbers into the constant tuples.
 K_LINE = 0
@@ -139,8 +140,9 @@ class Limits:
 
     __slots__ = ("max_steps", "max_items", "max_depth", "max_string", "user_repr")
 
-    def __init__(self, max_steps: int = 10_000, max_items: int = 100,
-                 max_depth: int = 8, max_string: int = 1_000, user_repr: bool = False) -> None:
+    def __init__(self, max_steps: int = DEFAULT_LIMITS["max_steps"], max_items: int = DEFAULT_LIMITS["max_items"],
+                 max_depth: int = DEFAULT_LIMITS["max_depth"], max_string: int = DEFAULT_LIMITS["max_string"],
+                 user_repr: bool = False) -> None:
         self.max_steps = max_steps
         self.max_items = max_items
         self.max_depth = max_depth

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator, Mapping, ParamSpec, TypeVar, overloa
 from pytrace_sem import _reprs
 from pytrace_sem import _runtime as _rt
 from pytrace_sem.errors import CallError, Interrupt, LimitError, SourceError
+from pytrace_sem.limits import DEFAULT_LIMITS, LIMIT_RANGES
 from pytrace_sem.rewrite import instrument, install_alias
 from pytrace_sem.trace import ExceptionInfo, Step, Stopped, Trace, _make_step
 from pytrace_sem.values import _Encoder, encode
@@ -39,23 +40,6 @@ __all__ = ["trace_call", "trace", "traced", "collect", "traces_of", "session_tra
 #: ``__name__`` of the namespace ``trace_call`` runs a source in.
 MODULE_NAME = "__pytrace_sem__"
 
-DEFAULT_LIMITS: Mapping[str, int] = {
-    "max_steps": 10_000,
-    "max_items": 100,
-    "max_depth": 8,
-    "max_string": 1_000,
-    "max_size": 5_000_000,
-}
-
-_LIMIT_RANGES = {
-    "max_steps": (1, 100_000_000),
-    "max_items": (1, 1_000_000),
-    "max_depth": (1, 1_000),
-    "max_string": (8, 100_000_000),
-    "max_size": (1_000, 10_000_000_000),
-}
-
-
 def _limits(options: Mapping[str, Any]) -> tuple[_rt.Limits, int]:
     merged = dict(DEFAULT_LIMITS)
     options = dict(options)
@@ -63,11 +47,11 @@ def _limits(options: Mapping[str, Any]) -> tuple[_rt.Limits, int]:
     if not isinstance(user_repr, bool):
         raise LimitError(f"user_repr must be True or False, got {user_repr!r}")
     for key, value in options.items():
-        if key not in _LIMIT_RANGES:
-            raise LimitError(f"unknown limit {key!r}; known limits: {', '.join(sorted(_LIMIT_RANGES))}")
+        if key not in LIMIT_RANGES:
+            raise LimitError(f"unknown limit {key!r}; known limits: {', '.join(sorted(LIMIT_RANGES))}")
         if isinstance(value, bool) or not isinstance(value, int):
             raise LimitError(f"{key} must be an integer, got {value!r}")
-        low, high = _LIMIT_RANGES[key]
+        low, high = LIMIT_RANGES[key]
         if not low <= value <= high:
             raise LimitError(f"{key} must be between {low} and {high}, got {value}")
         merged[key] = value

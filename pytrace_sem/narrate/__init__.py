@@ -19,6 +19,7 @@ import sys
 import types
 from typing import Any
 
+from pytrace_sem.limits import DEFAULT_LIMITS
 from pytrace_sem.narrate._errors import NarrateError
 from pytrace_sem.narrate._plan import Options
 from pytrace_sem.narrate.check import (
@@ -88,7 +89,7 @@ def narrate_debug(buggy: Any, fixed: Any, *, seed: int = 0, cap: int | None = No
 
 
 def narrate_debug_sources(buggy_source: str, fixed_source: str, call: str, *, seed: int = 0,
-                          cap: int | None = None, max_steps: int = 10_000, **options: Any) -> str:
+                          cap: int | None = None, max_steps: int = DEFAULT_LIMITS["max_steps"], **options: Any) -> str:
     """Like :func:`narrate_debug`, tracing ``call`` on both sources with ``pytrace_sem.trace_call``."""
     from pytrace_sem.narrate.debug import debug_from_sources
 
