@@ -565,6 +565,14 @@ def check_corpus_site_example(ran: Ran) -> None:
     assert (ran.cwd / "out" / "crux5-html" / "index.html").is_file() and "out/crux5-html" in ran.stdout, str(ran)
 
 
+def check_corpus_export(ran: Ran) -> None:
+    hub = ran.cwd / "out" / "hub"
+    card = (hub / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "configs:" in card, str(ran)
+    assert sorted(p.name for p in hub.iterdir()) == ["README.md", "data"], str(ran)
+    assert list((hub / "data").glob("*.jsonl")), str(ran)
+
+
 def check_corpus_stats(ran: Ran) -> None:
     shards = (ran.cwd / "out" / "corpus" / "data").glob("*.jsonl")
     records = sum(len(shard.read_text(encoding="utf-8").splitlines()) for shard in shards)
@@ -720,6 +728,7 @@ RUN: dict[str, Cheap] = {
     # docs/corpus.md (on a two-function corpus in out/corpus)
     "semcoder corpus stats out/corpus": Cheap("corpus", check_corpus_stats),
     "semcoder corpus format out/corpus --out out/tasks": Cheap("corpus", check_corpus_format),
+    "semcoder corpus export out/corpus --out out/hub": Cheap("corpus", check_corpus_export),
     # docs/evaluation.md (on two small results the model-free backends write)
     "semcoder report results/*.json --out results/summary.md --plot results/summary.png":
         Cheap("results", check_report, returncode=None),
