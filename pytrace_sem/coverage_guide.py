@@ -137,7 +137,7 @@ class ArcMeter:
         self.close()
 
     def close(self) -> None:
-        self._cov.get_data().close()  # its in-memory SQLite database
+        _close(self._cov.get_data())
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def load(self, run: Callable[[Callable[[], None]], Any] | None = None) -> dict[str, Any]:
@@ -203,7 +203,7 @@ class ArcMeter:
             stats = cov.branch_stats(self.filename)
             _, statements, _, missing, _ = cov.analysis2(self.filename)
         finally:
-            data.close()
+            _close(data)
         total = taken = 0
         for line, (exits, done) in stats.items():
             if line in scope:
@@ -217,6 +217,14 @@ class ArcMeter:
             lines_covered=sum(1 for s in counted if s not in missed),
             lines_total=len(counted),
         )
+
+
+def _close(data: Any) -> None:
+    """Close coverage data's in-memory SQLite databases (a plain close() keeps those open)."""
+    try:
+        data.close(force=True)
+    except TypeError:  # a coverage.py whose close() has no force
+        data.close()
 
 
 def greedy_cover(
