@@ -4,7 +4,8 @@
 
 The module below is written to a temporary folder and harvested like any package:
 its functions come with the helpers and constants they use, their docstrings become
-descriptions, and every function runs only inside the sandbox.
+descriptions, and every function runs only inside the sandbox. Both folders then load
+with Hugging Face ``datasets`` as a Hub dataset would (when the train extra is installed).
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ def main() -> int:
         print("a bug it can learn to fix:", record.bugs[0].change)
     rows = format_corpus("out/example-corpus", "out/example-tasks")
     print(f"{rows['rows']['train']} training rows in out/example-tasks/train.jsonl: {rows['tasks']['train']}")
+    try:
+        import datasets
+    except ImportError:
+        print("datasets is not installed (pip install -e '.[train]'): skipping load_dataset")
+        return 0
+    corpus = datasets.load_dataset("out/example-corpus", split="train")
+    tasks = datasets.load_dataset("out/example-tasks")
+    print(f"load_dataset: {corpus.num_rows} records with columns {', '.join(corpus.column_names[:6])}, ...; "
+          f"training rows: {', '.join(f'{k} {v.num_rows}' for k, v in tasks.items())}")
     return 0
 
 

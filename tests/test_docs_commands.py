@@ -613,6 +613,9 @@ def check_build_corpus_example(ran: Ran) -> None:
     manifest = json.loads((ran.cwd / "out" / "example-corpus" / "manifest.json").read_text(encoding="utf-8"))
     rows = (ran.cwd / "out" / "example-tasks" / "train.jsonl").read_text(encoding="utf-8").splitlines()
     assert manifest and rows and f"{len(rows)} training rows in out/example-tasks/train.jsonl" in ran.stdout, str(ran)
+    if "datasets is not installed" not in ran.stdout:  # with the train extra: both folders load as datasets
+        assert f"load_dataset: {manifest['records']} records with columns" in ran.stdout, str(ran)
+        assert f"train {len(rows)}" in ran.stdout, str(ran)
 
 
 def check_generate_inputs_example(ran: Ran) -> None:
