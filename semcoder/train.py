@@ -378,7 +378,7 @@ def _log_callback(path: Path) -> Any:
 def _progress_callback() -> Any:
     from transformers import TrainerCallback
 
-    from pytrace_sem.progress import Progress
+    from pytrace_sem.progress import Progress, is_quiet
 
     class TrainProgress(TrainerCallback):  # type: ignore[misc]
         """Training progress on stderr: a bar on a terminal, one plain line per log otherwise.
@@ -416,7 +416,7 @@ def _progress_callback() -> Any:
                 line = f"trained {state.global_step} steps in {numbers['train_runtime']:.0f} s{mean}"
             elif (not self.bar.enabled and "loss" in numbers) or "eval_loss" in numbers:
                 line = _log_line(state.global_step, state.max_steps, numbers, time.monotonic() - self.started)
-            if line is not None and not (self.bar.enabled is False and _quiet()):
+            if line is not None and not is_quiet():
                 self.bar.write(line)
 
         def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -425,12 +425,6 @@ def _progress_callback() -> Any:
                 self.bar = None
 
     return TrainProgress()
-
-
-def _quiet() -> bool:
-    from pytrace_sem.progress import is_quiet
-
-    return is_quiet()
 
 
 def _log_line(step: int, total: int, numbers: Mapping[str, float], elapsed: float) -> str:

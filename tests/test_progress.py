@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pytrace_sem.progress import Progress, is_quiet, set_quiet
+from tests.pty_run import on_a_terminal
 
 BAR = "━"  # rich's bar segments
 
@@ -27,44 +27,18 @@ def _jobs(path: Path) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
 
 
-def _on_a_terminal(argv: list[str], cwd: Path) -> str:
-    """stdout and stderr of ``argv`` run on a pseudo-terminal, as one text."""
-    script = (
-        "import os, pty, sys\n"
-        "pid, fd = pty.fork()\n"
-        "if pid == 0:\n"
-        f"    os.execv(sys.executable, [sys.executable, *{argv!r}])\n"
-        "out = b''\n"
-        "while True:\n"
-        "    try:\n"
-        "        chunk = os.read(fd, 65536)\n"
-        "    except OSError:\n"
-        "        break\n"
-        "    if not chunk:\n"
-        "        break\n"
-        "    out += chunk\n"
-        "os.waitpid(pid, 0)\n"
-        "sys.stdout.write(out.decode(errors='replace'))\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
-    env["TERM"] = "xterm-256color"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, env=env,
-                          timeout=300)
-    return done.stdout
-
-
 def _records(path: Path) -> list[tuple]:
     """What a run produced, without its timings."""
     return [(r["id"], r["status"], r["inputs"]) for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
 
-def test_input_batches_draw_a_bar_only_on_a_terminal(tmp_path: Path) -> None:
+def test_input_batches_draw_a_bar_onlyon_a_terminal(tmp_path: Path) -> None:
     jobs = tmp_path / "jobs.jsonl"
     _jobs(jobs)
     base = ["-m", "pytrace_sem.cli"]
     batch = ["inputs", "--from", str(jobs), "--workers", "0", "--max-inputs", "2", "--budget-seconds", "5"]
-    shown = _on_a_terminal([*base, *batch, "--out", str(tmp_path / "tty.jsonl")], tmp_path)
-    quiet = _on_a_terminal([*base, "-q", *batch, "--out", str(tmp_path / "quiet.jsonl")], tmp_path)
+    shown = on_a_terminal([*base, *batch, "--out", str(tmp_path / "tty.jsonl")], tmp_path)
+    quiet = on_a_terminal([*base, "-q", *batch, "--out", str(tmp_path / "quiet.jsonl")], tmp_path)
     piped = subprocess.run([sys.executable, *base, *batch, "--out", str(tmp_path / "piped.jsonl")],
                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert piped.returncode == 0, piped.stderr
@@ -106,14 +80,14 @@ def test_quiet_turns_every_bar_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Progress(1, "work", stream=Terminal()).enabled is False
 
 
-def test_corpus_builds_draw_a_bar_only_on_a_terminal(tmp_path: Path) -> None:
+def test_corpus_builds_draw_a_bar_onlyon_a_terminal(tmp_path: Path) -> None:
     source = tmp_path / "five.jsonl"
     crux = Path(__file__).parent / "data" / "cruxeval-dev" / "cruxeval-dev.jsonl"
     source.write_text("".join(crux.read_text(encoding="utf-8").splitlines(keepends=True)[:3]), encoding="utf-8")
     build = ["-m", "semcoder.cli", "corpus", "build", "--source", str(source), "--max-cases", "1",
              "--max-bugs", "0", "--input-budget", "2", "--workers", "1"]
-    shown = _on_a_terminal([*build, "--out", str(tmp_path / "a")], tmp_path)
-    quiet = _on_a_terminal([*build, "--out", str(tmp_path / "b"), "--quiet"], tmp_path)
+    shown = on_a_terminal([*build, "--out", str(tmp_path / "a")], tmp_path)
+    quiet = on_a_terminal([*build, "--out", str(tmp_path / "b"), "--quiet"], tmp_path)
     assert BAR in shown and "corpus" in shown and "kept" in shown
     assert BAR not in quiet
     assert "wrote 3 functions" in shown and "wrote 3 functions" in quiet

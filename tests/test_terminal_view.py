@@ -20,6 +20,7 @@ import pytest
 
 import pytrace_sem
 from pytrace_sem.render.terminal import render, show, to_text
+from tests.pty_run import on_a_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "terminal"
@@ -153,29 +154,11 @@ def test_the_cli_view_is_coloured_only_when_asked_or_on_a_terminal(tmp_path: Pat
 
 
 def test_no_color_is_respected_on_a_terminal() -> None:
-    script = ("import pty, os, sys\n"
-              "pid, fd = pty.fork()\n"
-              "if pid == 0:\n"
-              f"    os.execv(sys.executable, [sys.executable, '-m', 'pytrace_sem.cli', 'trace', {str(SAMPLE)!r},"
-              f" '--call', {SAMPLE_CALL!r}, '--format', 'text'])\n"
-              "out = b''\n"
-              "while True:\n"
-              "    try:\n"
-              "        chunk = os.read(fd, 65536)\n"
-              "    except OSError:\n"
-              "        break\n"
-              "    if not chunk:\n"
-              "        break\n"
-              "    out += chunk\n"
-              "os.waitpid(pid, 0)\n"
-              "sys.stdout.write(out.decode())\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
-    env["TERM"] = "xterm-256color"
-    on_tty = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
-    no_color = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              env={**env, "NO_COLOR": "1"}, timeout=120)
-    assert "\x1b[" in on_tty.stdout and "returned '6-10-28-36'" in on_tty.stdout
-    assert "\x1b[" not in no_color.stdout and "returned '6-10-28-36'" in no_color.stdout
+    argv = ["-m", "pytrace_sem.cli", "trace", str(SAMPLE), "--call", SAMPLE_CALL, "--format", "text"]
+    on_tty = on_a_terminal(argv)
+    no_color = on_a_terminal(argv, NO_COLOR="1")
+    assert "\x1b[" in on_tty and "returned '6-10-28-36'" in on_tty
+    assert "\x1b[" not in no_color and "returned '6-10-28-36'" in no_color
 
 
 def test_str_of_a_trace_is_the_view() -> None:
